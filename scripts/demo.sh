@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Quick start, command 1: build if needed, then run the main job on embedded defaults.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/build.sh" >&2
+exec "${POWERML_BUILD_DIR:-$root/build}/powerml" demo "$@"
