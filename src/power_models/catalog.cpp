@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
 
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
@@ -28,8 +32,32 @@ void Catalog::add(PowerModel model) {
     m_models.push_back(std::move(model));
 }
 
+bool Catalog::wanted(const std::string& text) const {
+    if (m_wanted.empty()) return true;
+    const auto at = text.rfind("\ncatalog = {", 4096);
+    if (at == std::string::npos) return true;
+    const auto end = text.find('\n', at + 1);
+    try {
+        const auto header = toml::parse(std::string_view(text).substr(at + 1, end - at - 1));
+        const auto* kinds = header["catalog"]["kinds"].as_array();
+        if (!kinds) return true;
+        for (const auto& k : *kinds)
+            if (auto kind = component_kind_from(k.value_or(std::string_view{})))
+                if (std::find(m_wanted.begin(), m_wanted.end(), *kind) != m_wanted.end()) return true;
+        return false;
+    } catch (const toml::parse_error&) {
+        return true;  // the full parse reports it with file and line
+    }
+}
+
 void Catalog::load_file(const std::filesystem::path& file, Origin origin) {
-    for (auto& model : read_model_file(file, origin)) add(std::move(model));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(file.string() + ": cannot read the power model file");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    if (!wanted(text)) return;
+    for (auto& model : parse_model_file(text, file.string(), origin)) add(std::move(model));
 }
 
 void Catalog::load_dir(const std::filesystem::path& dir, Origin origin) {

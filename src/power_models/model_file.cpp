@@ -26,7 +26,7 @@ const std::set<std::string, std::less<>> k_model_keys = {
     "voltage_v", "frequency_hz", "dimms",   "joules_per_byte", "fit"};
 const std::set<std::string, std::less<>> k_match_keys = {"cpu", "gpu", "instance", "board", "vm", "fallback", "manual"};
 const std::set<std::string, std::less<>> k_fit_keys = {"run", "samples", "r2", "mape", "rmse_w", "input"};
-const std::set<std::string, std::less<>> k_catalog_keys = {"name", "source", "licence", "description"};
+const std::set<std::string, std::less<>> k_catalog_keys = {"name", "source", "licence", "description", "kinds"};
 
 // Parameters each form uses; any other parameter present is a contradiction.
 const std::set<std::string, std::less<>>& form_parameters(Form form) {
@@ -375,10 +375,22 @@ std::vector<PowerModel> parse_model_file(const std::string& text, const std::str
     }
     std::vector<PowerModel> out;
     out.reserve(tables.size());
+    // catalog.kinds lets a reader skip the file unparsed; it must then be true.
+    std::set<std::string, std::less<>> kinds;
+    const toml::array* declared = catalog ? (*catalog)["kinds"].as_array() : nullptr;
+    if (declared)
+        for (const auto& k : *declared) {
+            const auto name = k.value<std::string>();
+            if (!name || !component_kind_from(*name))
+                throw Error(fmt::format("{}:{}: field 'catalog.kinds': each entry must be a component kind", file, k.source().begin.line));
+            kinds.insert(*name);
+        }
     std::set<std::string, std::less<>> ids;
     for (const auto* table : tables) {
         ModelReader reader(*table, defaults, catalog, file);
         out.push_back(reader.read(origin));
+        if (declared && !kinds.count(to_string(out.back().kind)))
+            reader.fail("kind", fmt::format("'{}' is not in this file's catalog.kinds", to_string(out.back().kind)));
         if (!ids.insert(out.back().id).second)
             reader.fail("id", fmt::format("'{}' appears twice in this file", out.back().id));
     }

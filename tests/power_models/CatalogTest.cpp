@@ -146,3 +146,18 @@ TEST(CatalogTest, GeneratorIsDeterministicAndItsOutputIsCheckedIn) {
         EXPECT_EQ(a.read(name), test::read_file(k_data / "power-models" / name)) << name << " differs from the checked-in file";
     }
 }
+
+TEST(CatalogTest, FilesOfUnwantedKindsAreSkippedAndKindsAreChecked) {
+    Catalog all, some;
+    all.load_dir(k_data / "power-models", Origin::shipped);
+    some.set_wanted_kinds({ComponentKind::nic});
+    some.load_dir(k_data / "power-models", Origin::shipped);
+    EXPECT_EQ(some.filter("nic", "").size(), all.filter("nic", "").size());
+    EXPECT_TRUE(some.filter("cpu", "").size() < 20u);  // only seed-hardware.toml's, which has no kinds header
+    // A file that declares kinds must keep to them.
+    EXPECT_THROW(parse_model_file("schema = \"powerml.power-models/1\"\ncatalog = { kinds = [\"gpu\"] }\n"
+                                  "model = [{ id = \"x\", kind = \"cpu\", form = \"constant\", watts = 1, source = \"s\", "
+                                  "licence = \"l\", match = { fallback = true } }]\n",
+                                  "k.toml"),
+                 Error);
+}

@@ -17,6 +17,10 @@ public:
     // deterministic); a missing folder adds nothing. Throws Error for a bad file.
     void load_dir(const std::filesystem::path& dir, Origin origin);
     void load_file(const std::filesystem::path& file, Origin origin);
+    // Only models of these kinds are wanted (empty: all). A file whose one-line
+    // `catalog = { ..., kinds = [...] }` header lists none of them is skipped unparsed: the
+    // model sensor needs cpu and dram only, and parsing the whole catalog is most of its start-up.
+    void set_wanted_kinds(std::vector<ComponentKind> kinds) { m_wanted = std::move(kinds); }
     // Adds or replaces (same id) one model.
     void add(PowerModel model);
 
@@ -33,6 +37,8 @@ public:
     std::size_t size() const { return m_models.size(); }
 
 private:
+    bool wanted(const std::string& text) const;
+    std::vector<ComponentKind> m_wanted;
     std::vector<PowerModel> m_models;
     std::unordered_map<std::string, std::size_t> m_index;
 };

@@ -49,6 +49,7 @@ ModelSensor::ModelSensor(std::filesystem::path procfs_root, const std::filesyste
       m_machine(detect_machine(m_proc, setup.sysfs_root, setup.dmidecode_text)),
       m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)) {
     power_models::Catalog catalog;
+    catalog.set_wanted_kinds({ComponentKind::cpu, ComponentKind::dram});
     catalog.load_dir(data_dir / "power-models", power_models::Origin::shipped);
     if (!setup.user_models_dir.empty()) catalog.load_dir(setup.user_models_dir, power_models::Origin::user);
     const power_models::Matcher matcher(catalog);
