@@ -10,6 +10,7 @@
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
 #include "powerml/power_models/model_file.hpp"
+#include "prefilter.hpp"
 
 namespace powerml::power_models {
 
@@ -55,8 +56,9 @@ void Catalog::load_file(const std::filesystem::path& file, Origin origin) {
     if (!in) throw Error(file.string() + ": cannot read the power model file");
     std::ostringstream buffer;
     buffer << in.rdbuf();
-    const std::string text = buffer.str();
+    std::string text = buffer.str();
     if (!wanted(text)) return;
+    if (m_machine) text = detail::blank_unmatchable_lines(text, *m_machine, m_keep);
     for (auto& model : parse_model_file(text, file.string(), origin)) add(std::move(model));
 }
 

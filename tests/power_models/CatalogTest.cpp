@@ -161,3 +161,31 @@ TEST(CatalogTest, FilesOfUnwantedKindsAreSkippedAndKindsAreChecked) {
                                   "k.toml"),
                  Error);
 }
+
+TEST(CatalogTest, MachineFilterGivesTheSameMatchesAsTheWholeCatalog) {
+    std::vector<Machine> machines(5);
+    machines[0].cpu_model = "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz";
+    machines[0].gpus = {"NVIDIA GeForce RTX 3080"};
+    machines[1].cpu_model = "Intel(R) Xeon(R) CPU X5570 @ 2.93GHz";
+    machines[1].board = "Dell Inc. PowerEdge R610";
+    machines[1].gpus = {"Tesla T4"};
+    machines[2].cpu_model = "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz";
+    machines[2].virtual_machine = true;
+    machines[2].instance_type = "m5.large";
+    machines[3].cpu_model = "AMD EPYC 7763 64-Core Processor";
+    machines[3].virtual_machine = true;
+    machines[4].board = "NVIDIA Jetson AGX Xavier Developer Kit";
+    for (const auto& m : machines) {
+        Catalog filtered;
+        filtered.set_machine_filter(m, {"ccf/gcp/skylake"});
+        filtered.load_dir(k_data / "power-models", Origin::shipped);
+        EXPECT_LT(filtered.size(), shipped().size() / 10);
+        EXPECT_NE(filtered.find("ccf/gcp/skylake"), nullptr);  // kept because pinned
+        for (auto kind : {ComponentKind::cpu, ComponentKind::gpu, ComponentKind::dram, ComponentKind::node, ComponentKind::nic}) {
+            const auto whole = Matcher(shipped()).candidates(m, kind);
+            const auto part = Matcher(filtered).candidates(m, kind);
+            ASSERT_EQ(whole.size(), part.size()) << m.cpu_model << " " << to_string(kind);
+            for (std::size_t i = 0; i < whole.size(); ++i) EXPECT_EQ(whole[i].model->id, part[i].model->id);
+        }
+    }
+}

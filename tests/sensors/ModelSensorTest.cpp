@@ -122,8 +122,8 @@ TEST(ModelSensorTest, SignalsAreLabelledAsModels) {
     const int dram = sensor.push_signal("MODEL::DRAM_POWER", 0);
     sensor.read_batch();  // since boot: 100 busy of 200
     EXPECT_DOUBLE_EQ(sensor.sample(cpu), 9.5 + 0.5 * 85.5);
-    // No dmidecode: 16.4 GB as 3 DIMMs of 8 GB at 1.2 V, 2400 MT/s, 3 W each.
-    EXPECT_NEAR(sensor.sample(dram), 3 * 0.5 * 1.7361e-9 * 1.2 * 1.2 * 2.4e9, 1e-9);
+    // No dmidecode: MemTotal 15.3 GiB as 2 DIMMs of 8 GiB at 1.2 V, 2400 MT/s, 3 W each.
+    EXPECT_NEAR(sensor.sample(dram), 2 * 0.5 * 1.7361e-9 * 1.2 * 1.2 * 2.4e9, 1e-9);
     proc.write("stat", "cpu  300 0 0 100 0 0 0 0 0 0\n");  // +200 busy, +0 idle
     sensor.read_batch();
     EXPECT_DOUBLE_EQ(sensor.sample(cpu), 95.0);

@@ -3,10 +3,13 @@
 // own ($XDG_DATA_HOME/powerml/power-models/), which take precedence: a user model with the same
 // id replaces the shipped one, and user models score higher when matching.
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "powerml/power_models/machine.hpp"
 #include "powerml/power_models/power_model.hpp"
 
 namespace powerml::power_models {
@@ -21,6 +24,13 @@ public:
     // `catalog = { ..., kinds = [...] }` header lists none of them is skipped unparsed: the
     // model sensor needs cpu and dram only, and parsing the whole catalog is most of its start-up.
     void set_wanted_kinds(std::vector<ComponentKind> kinds) { m_wanted = std::move(kinds); }
+    // Only models that can match `machine` are wanted, plus those in `keep_ids` (pins): the
+    // one-line models of generated catalog files are tested as text and skipped unparsed.
+    // Matching on the result gives the same answer as on the whole catalog.
+    void set_machine_filter(const Machine& machine, std::set<std::string> keep_ids) {
+        m_machine = machine;
+        m_keep = std::move(keep_ids);
+    }
     // Adds or replaces (same id) one model.
     void add(PowerModel model);
 
@@ -39,6 +49,8 @@ public:
 private:
     bool wanted(const std::string& text) const;
     std::vector<ComponentKind> m_wanted;
+    std::optional<Machine> m_machine;
+    std::set<std::string> m_keep;
     std::vector<PowerModel> m_models;
     std::unordered_map<std::string, std::size_t> m_index;
 };

@@ -52,8 +52,8 @@ public:
     // Components this sensor should model; the selection turns off those a hardware source covers.
     void set_modelled(bool cpu, bool dram) { m_model_cpu = cpu; m_model_dram = dram; }
 
-    // DRAM without a measured DIMM list: one DIMM per 8 GB (the size the ~3 W figure is for).
-    static constexpr double k_bytes_per_default_dimm = 8e9;
+    // DRAM without a measured DIMM list: one DIMM per 8 GiB (the size the ~3 W figure is for).
+    static constexpr double k_bytes_per_default_dimm = 8.0 * 1024 * 1024 * 1024;  // MemTotal is a little under what is installed
 
 private:
     std::filesystem::path m_proc;

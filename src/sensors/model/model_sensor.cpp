@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -50,6 +51,9 @@ ModelSensor::ModelSensor(std::filesystem::path procfs_root, const std::filesyste
       m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)) {
     power_models::Catalog catalog;
     catalog.set_wanted_kinds({ComponentKind::cpu, ComponentKind::dram});
+    std::set<std::string> pinned;
+    for (const auto& [kind, id] : setup.pins) pinned.insert(id);
+    catalog.set_machine_filter(m_machine, pinned);
     catalog.load_dir(data_dir / "power-models", power_models::Origin::shipped);
     if (!setup.user_models_dir.empty()) catalog.load_dir(setup.user_models_dir, power_models::Origin::user);
     const power_models::Matcher matcher(catalog);
@@ -76,8 +80,8 @@ ModelSensor::ModelSensor(std::filesystem::path procfs_root, const std::filesyste
         } else {
             const double count = std::max(1.0, std::ceil(m_machine.memory_bytes / k_bytes_per_default_dimm));
             watts = count * model.dimm_watts(model.voltage_v, model.frequency_hz);
-            how = fmt::format("dmidecode not readable: {:.1f} GB as {} DIMMs of 8 GB at the default {} V, {} MT/s",
-                              m_machine.memory_bytes / 1e9, count, model.voltage_v, model.frequency_hz / 1e6);
+            how = fmt::format("dmidecode not readable: {:.1f} GiB as {} DIMMs of 8 GiB at the default {} V, {} MT/s",
+                              m_machine.memory_bytes / k_bytes_per_default_dimm * 8, count, model.voltage_v, model.frequency_hz / 1e6);
         }
         m_dram_static_w = watts;
         m_dram.units = 1;
