@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     // powerml::cli::add_runs_command(app, exit_code);
     // powerml::cli::add_demo_command(app, exit_code);
     powerml::cli::add_sensors_command(app, exit_code);
+    powerml::cli::add_meter_command(app, exit_code);
 
     try {
         app.parse(argc, argv);
