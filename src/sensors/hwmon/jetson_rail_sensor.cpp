@@ -117,16 +117,19 @@ int JetsonRailSensor::push_signal(std::string_view signal, int domain_idx) {
 }
 
 void JetsonRailSensor::read_batch() {
+    // Power, voltage and current of one rail share two files: read each rail once per batch.
+    std::vector<std::pair<double, double>> mv_ma(m_rails.size(), {k_nan, k_nan});
+    std::vector<bool> read(m_rails.size(), false);
     for (std::size_t h = 0; h < m_pushed.size(); ++h) {
         const auto& [rail_idx, what] = m_pushed[h];
-        const Rail& r = m_rails[rail_idx];
-        double mv = k_nan, ma = k_nan;
-        const bool v_ok = what == What::current || detail::read_number(r.voltage_file, mv);
-        const bool i_ok = what == What::voltage || detail::read_number(r.current_file, ma);
-        if (!v_ok || !i_ok) {
-            m_values[h] = k_nan;
-            continue;
+        if (!read[rail_idx]) {
+            read[rail_idx] = true;
+            auto& [mv, ma] = mv_ma[rail_idx];
+            if (!detail::read_number(m_rails[rail_idx].voltage_file, mv)) mv = k_nan;
+            if (!detail::read_number(m_rails[rail_idx].current_file, ma)) ma = k_nan;
         }
+        const auto [mv, ma] = mv_ma[rail_idx];
+        // NaN propagates: a rail whose file failed reads NaN until the next good read.
         m_values[h] = what == What::power ? mv * ma * 1e-6 : what == What::voltage ? mv * 1e-3 : ma * 1e-3;
     }
 }

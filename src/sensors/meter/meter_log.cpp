@@ -135,7 +135,12 @@ double MeterLog::interval_end_s(std::size_t i) const {
 MeterWindow MeterLog::window(UtcMillis start, UtcMillis end, double offset_s) const {
     MeterWindow w;
     const double from = start / 1000.0, to = end / 1000.0;
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+    // Rows are sorted and last at most 2 steps: start a little before the window, stop after it.
+    const auto first_ms = static_cast<UtcMillis>(std::floor((from + offset_s - 2.0 * m_step_s) * 1000.0)) - 1;
+    auto it = std::lower_bound(m_rows.begin(), m_rows.end(), first_ms,
+                               [](const MeterRow& r, UtcMillis t) { return r.time < t; });
+    for (auto i = static_cast<std::size_t>(it - m_rows.begin()); i < m_rows.size(); ++i) {
+        if (m_rows[i].time / 1000.0 - offset_s >= to) break;
         const double a = std::max(from, m_rows[i].time / 1000.0 - offset_s);
         const double b = std::min(to, interval_end_s(i) - offset_s);
         if (b <= a) continue;
