@@ -131,6 +131,8 @@ std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& 
                 measured_components.insert(s.component);
                 // A platform (psys) counter covers the CPU and DRAM too.
                 if (s.component == "psys") measured_components.insert({"cpu", "dram"});
+                // A summed whole-board reading (Jetson VDD_IN) covers CPU, DRAM and GPU: no model on top.
+                if (s.component == "node" && s.contained_in.empty()) measured_components.insert({"cpu", "dram", "gpu"});
             }
         }
         chosen.push_back(std::move(probe.sensor));

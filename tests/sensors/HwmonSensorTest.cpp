@@ -28,6 +28,8 @@ TEST(HwmonSensorTest, FindsPowerAndEnergyWithLabelsUnitsAndComponents) {
     sys.write("class/hwmon/hwmon10/energy1_label", "Esocket0\n");
     sys.write("class/hwmon/hwmon10/energy2_input", "2000000\n");
     sys.write("class/hwmon/hwmon10/energy2_label", "Ecore000\n");
+    sys.write("class/hwmon/hwmon5/name", "power_meter\n");  // ACPI power meter: the whole machine
+    sys.write("class/hwmon/hwmon5/power1_average", "240000000\n");
     sys.write("class/hwmon/hwmon3/name", "ina3221\n");  // the jetson source's, not ours
     sys.write("class/hwmon/hwmon3/in1_input", "5000\n");
 
@@ -35,7 +37,11 @@ TEST(HwmonSensorTest, FindsPowerAndEnergyWithLabelsUnitsAndComponents) {
     ASSERT_NE(probe.sensor, nullptr) << probe.reason;
     auto& sensor = *probe.sensor;
     const auto signals = sensor.signals();
-    ASSERT_EQ(signals.size(), 3u);
+    ASSERT_EQ(signals.size(), 4u);
+    const SignalInfo* node = find(signals, "HWMON::POWER", "power_meter/power1");
+    ASSERT_NE(node, nullptr);
+    EXPECT_EQ(node->component, "node");
+    EXPECT_FALSE(node->contained_in.empty());  // overlaps RAPL/NVML: compared, never summed
     const SignalInfo* gpu = find(signals, "HWMON::POWER", "amdgpu/PPT");
     ASSERT_NE(gpu, nullptr);
     EXPECT_EQ(gpu->component, "gpu");

@@ -79,6 +79,10 @@ void scan_folder(const std::filesystem::path& folder, const std::string& chip, s
         ch.info.component = component_for(chip, label);
         if (ch.info.component == "cpu" && lower(label).find("core") != std::string::npos)
             ch.info.contained_in = ch.info.name + " " + chip + "/socket";  // per-core inside the socket total
+        // A whole-machine reading (ACPI power meter, PSU) overlaps RAPL, NVML and the models:
+        // listed for comparison, never summed with them.
+        if (ch.info.component == "node")
+            ch.info.contained_in = "whole machine (overlaps every component sensor; compared, never summed)";
         ch.info.description = std::string(energy ? "energy counter " : "power ") + file.string() +
                               (m[3] == "average" ? " (chip-averaged)" : "");
         out.push_back(std::move(ch));

@@ -14,6 +14,7 @@ namespace powerml::sensors {
 namespace {
 
 constexpr double k_nan = std::numeric_limits<double>::quiet_NaN();
+constexpr const char* k_wall_total = "whole machine (overlaps every component sensor; compared, never summed)";
 
 class HttplibGet final : public SmartPlugSensor::Http {
 public:
@@ -124,6 +125,9 @@ std::vector<SignalInfo> SmartPlugSensor::signals() const {
     power.resolution = 0.1;
     power.component = "node";
     power.description = std::string(m_kind == Kind::shelly ? "Shelly apower" : "Tasmota ENERGY.Power") + " from " + m_where;
+    // The wall sees every component the other sensors report: listed and compared with their
+    // sum (wall correction), never added to it.
+    power.contained_in = k_wall_total;
     std::vector<SignalInfo> out{power};
     if (m_has_energy) {
         out[0].contained_in = "METER::WALL_ENERGY";  // the counter is the energy source; power cross-checks it
@@ -132,7 +136,7 @@ std::vector<SignalInfo> SmartPlugSensor::signals() const {
         energy.unit = "J";
         energy.kind = SignalKind::counter;
         energy.resolution = 3.6;  // 0.001 Wh
-        energy.contained_in.clear();
+        energy.contained_in = k_wall_total;
         energy.description = "Shelly aenergy.total (Wh since the plug's last reset) from " + m_where;
         out.push_back(energy);
     }
