@@ -30,6 +30,8 @@ TEST(HwmonSensorTest, FindsPowerAndEnergyWithLabelsUnitsAndComponents) {
     sys.write("class/hwmon/hwmon10/energy2_label", "Ecore000\n");
     sys.write("class/hwmon/hwmon5/name", "power_meter\n");  // ACPI power meter: the whole machine
     sys.write("class/hwmon/hwmon5/power1_average", "240000000\n");
+    sys.write("class/hwmon/hwmon6/name", "ina2xx\n");  // some rail: unknown component
+    sys.write("class/hwmon/hwmon6/power1_input", "3000000\n");
     sys.write("class/hwmon/hwmon3/name", "ina3221\n");  // the jetson source's, not ours
     sys.write("class/hwmon/hwmon3/in1_input", "5000\n");
 
@@ -37,7 +39,11 @@ TEST(HwmonSensorTest, FindsPowerAndEnergyWithLabelsUnitsAndComponents) {
     ASSERT_NE(probe.sensor, nullptr) << probe.reason;
     auto& sensor = *probe.sensor;
     const auto signals = sensor.signals();
-    ASSERT_EQ(signals.size(), 4u);
+    ASSERT_EQ(signals.size(), 5u);
+    const SignalInfo* other = find(signals, "HWMON::POWER", "ina2xx/power1");
+    ASSERT_NE(other, nullptr);
+    EXPECT_EQ(other->component, "other");
+    EXPECT_FALSE(other->contained_in.empty());
     const SignalInfo* node = find(signals, "HWMON::POWER", "power_meter/power1");
     ASSERT_NE(node, nullptr);
     EXPECT_EQ(node->component, "node");

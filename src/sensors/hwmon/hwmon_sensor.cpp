@@ -83,6 +83,9 @@ void scan_folder(const std::filesystem::path& folder, const std::string& chip, s
         // listed for comparison, never summed with them.
         if (ch.info.component == "node")
             ch.info.contained_in = "whole machine (overlaps every component sensor; compared, never summed)";
+        // Unknown rails (VRMs, fans, boards) may be parts of what RAPL or NVML already count.
+        if (ch.info.component == "other")
+            ch.info.contained_in = "unknown part of the machine (may overlap other sensors; listed, never summed)";
         ch.info.description = std::string(energy ? "energy counter " : "power ") + file.string() +
                               (m[3] == "average" ? " (chip-averaged)" : "");
         out.push_back(std::move(ch));
