@@ -259,3 +259,29 @@ TEST(MeasureCliTest, ZoneAddsTimeResolvedEmissions) {
     EXPECT_NE(bad.err.find("Atlantis"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad" / "summary.json"));
 }
+
+// A job given one of two GPUs is charged for that one only (fake NVML library from tests/fakes).
+TEST(MeasureCliTest, GpusFlagChargesOnlyTheGivenGpu) {
+    test::TempDir dir;
+    auto env = isolated_env(dir);
+    env["POWERML_NVML_LIBRARY"] = POWERML_FAKE_NVML;
+    env["FAKE_NVML_SCRIPT"] = POWERML_TEST_SOURCE_DIR "/fakes/nvml_two_gpus.txt";
+    env["CUDA_VISIBLE_DEVICES"] = "0,1";
+    for (const std::string gpus : {"1", "GPU-fake-0"}) {
+        const auto out = (dir.path() / ("out" + gpus)).string();
+        const auto r = test::run_powerml({"measure", "-q", "--no-db", "--gpus", gpus, "--out", out, "--", "sleep", "0.3"}, env);
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto summary = json::parse(test::read_file(std::filesystem::path(out) / "summary.json"));
+        std::vector<std::string> gpu_names;
+        std::string kind;
+        for (const auto& c : summary["components"]) {
+            if (c["component"] != "gpu" || !c["summed"].get<bool>()) continue;
+            gpu_names.push_back(c["name"]);
+            kind = c["kind"];
+        }
+        ASSERT_EQ(gpu_names.size(), 1u) << summary["components"].dump();
+        // GPU 0 has an energy counter; GPU 1 has none, so its power is integrated.
+        EXPECT_EQ(gpu_names[0], gpus == "1" ? "gpu-1" : "gpu-0");
+        EXPECT_EQ(kind, gpus == "1" ? "integrated-power" : "counter");
+    }
+}
