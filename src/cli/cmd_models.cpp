@@ -35,12 +35,7 @@ struct Flags {
 
 pm::Catalog load_catalog() { return pm::Catalog::load_default(paths::data_dir(), pm::Catalog::default_user_dir()); }
 
-pm::Pins load_pins() {
-    Config config;
-    if (const auto file = Config::default_file(); !file.empty() && std::filesystem::exists(file)) config.load_file(file);
-    config.load_env();
-    return pm::pins_from_config(config);
-}
+pm::Pins load_pins() { return pm::pins_from_config(Config::load_user()); }
 
 pm::Machine this_machine() {
     return sensors::detect_machine(paths::procfs_root(), paths::sysfs_root(), sensors::read_dmidecode_memory());
