@@ -215,7 +215,7 @@ void run_fit(const Flags& f) {
     const auto& best = result.best();
     pm::PowerModel model = best.model;
     model.kind = *component;
-    model.scale = pm::Scale::machine;
+    model.scale = *component == pm::ComponentKind::gpu ? pm::Scale::device : pm::Scale::machine;  // gpu: samples of each GPU pooled
     const auto machine = this_machine();
     if (!f.match_cpu.empty()) model.match.cpu = {f.match_cpu};
     if (!f.match_gpu.empty()) model.match.gpu = {f.match_gpu};
