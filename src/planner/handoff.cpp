@@ -54,7 +54,7 @@ std::string slurm_commands(const Plan& plan, const JobSpec& job) {
     std::string cluster = site.slurm_cluster;
     if (cluster.empty() && b.moved) cluster = site.name;
     const std::string script = job.script.empty() ? "JOB_SCRIPT" : job.script;
-    std::string out = fmt::format("# powerml plan '{}': {} ({} CO2e, {:.1f} % less than the baseline)\n", job.name,
+    std::string out = fmt::format("# powerml plan '{}': {} ({}, {:.1f} % less than the baseline)\n", job.name,
                                   b.site, units::format_mass_co2e(b.g_co2e), b.savings_pct);
     if (job.script.empty()) out += "# Replace JOB_SCRIPT with your batch script (or set script in [job]).\n";
     if (b.segments.size() > 1)
@@ -92,7 +92,7 @@ std::string kubernetes_manifest(const Plan& plan, const JobSpec& job) {
         const Segment& s = b.segments[i];
         const std::string name = dns_name(b.segments.size() > 1 ? fmt::format("{}-{}", job.name, i + 1) : job.name);
         if (i) out += "---\n";
-        out += fmt::format("# powerml plan '{}': {} from {} to {} ({} CO2e for the whole job)\n", job.name, b.site,
+        out += fmt::format("# powerml plan '{}': {} from {} to {} ({} for the whole job)\n", job.name, b.site,
                            format_rfc3339(s.start), format_rfc3339(s.end), units::format_mass_co2e(b.g_co2e));
         if (job.image.empty()) out += "# Replace IMAGE (or set image and command in [job]).\n";
         out += "# The init container holds the pod until the start time; its node's resources stay reserved meanwhile.\n";

@@ -103,15 +103,15 @@ std::string plan_sentence(const Plan& plan) {
     const bool same_site = b.site == base.site;
     const bool same_start = b.start == base.start && b.segments.size() == 1;
     if (same_site && same_start)
-        return fmt::format("Run {} in {} as planned: no other start or allowed site emits less ({} CO2e).",
+        return fmt::format("Run {} in {} as planned: no other start or allowed site emits less ({}).",
                            instead, b.site, units::format_mass_co2e(b.g_co2e));
     std::string what = b.segments.size() > 1
                            ? fmt::format("Run in {} pieces from {}", b.segments.size(), when(b.start, base.start))
                            : fmt::format("Start at {}", when(b.start, base.start));
     std::string place = same_site ? fmt::format("in {}", b.site) : fmt::format("in {} (moving the data)", b.site);
     std::string change = b.savings_g >= 0
-                             ? fmt::format("{} CO2e less ({:.0f} %)", units::format_mass_co2e(b.savings_g), b.savings_pct)
-                             : fmt::format("{} CO2e more ({:.0f} %), for accuracy or time",
+                             ? fmt::format("{} less ({:.0f} %)", units::format_mass_co2e(b.savings_g), b.savings_pct)
+                             : fmt::format("{} more ({:.0f} %), for accuracy or time",
                                            units::format_mass_co2e(-b.savings_g), -b.savings_pct);
     std::string instead_of = same_site ? instead : fmt::format("{} in {}", instead, base.site);
     return fmt::format("{} {} instead of {}: {}.", what, place, instead_of, change);
