@@ -16,6 +16,7 @@ IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) {
             // A hole in the data: kept as a piece that no window may touch.
             m_value.push_back(0.0);
             m_is_gap.push_back(1);
+            m_has_gaps = true;
             m_is_uncertain.push_back(0);
             m_bounds.push_back(p.start);
         } else if (p.start < m_bounds.back()) {
@@ -70,25 +71,6 @@ double IntensityIntegral::gap_ms_at(UtcMillis t) const {
 bool IntensityIntegral::covered(UtcMillis a, UtcMillis b) const {
     if (empty() || a < first() || b > last() || b < a) return false;
     return gap_ms_at(b) - gap_ms_at(a) == 0.0;
-}
-
-void IntensityIntegral::Cursor::seek(UtcMillis t) {
-    const std::size_t n = m_in->m_value.size();
-    while (m_i + 1 < n && t >= m_in->m_bounds[m_i + 1]) ++m_i;
-}
-
-double IntensityIntegral::Cursor::at(UtcMillis t) {
-    if (m_in->empty()) return 0.0;
-    t = std::clamp(t, m_in->first(), m_in->last());
-    seek(t);
-    return m_in->m_cum[m_i] + m_in->m_value[m_i] * static_cast<double>(t - m_in->m_bounds[m_i]) / 1000.0;
-}
-
-double IntensityIntegral::Cursor::gap_ms(UtcMillis t) {
-    if (m_in->empty()) return 0.0;
-    t = std::clamp(t, m_in->first(), m_in->last());
-    seek(t);
-    return m_in->m_cum_gap_ms[m_i] + (m_in->m_is_gap[m_i] ? static_cast<double>(t - m_in->m_bounds[m_i]) : 0.0);
 }
 
 }  // namespace powerml::planner

@@ -175,6 +175,7 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
         plan.baseline = evaluate(m, {{earliest, end}}, origin.series.relative_uncertainty, 0.0);
     }
 
+    std::vector<WindowCandidate> candidates;  // reused: one allocation for all sites
     for (const Site& site : job.sites) {
         if (!job.jurisdiction_allowed(site.jurisdiction)) {
             plan.excluded.push_back({site.name, fmt::format("jurisdiction '{}' is not in allowed_jurisdictions",
@@ -191,7 +192,7 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
                                         format_rfc3339(earliest), format_rfc3339(m.window_end))});
             continue;
         }
-        std::vector<WindowCandidate> candidates = search_windows(m);
+        search_windows(m, candidates);
         std::vector<std::vector<Segment>> chosen;
         if (job.interruptible) {
             auto schedule = schedule_interruptible(m, settings.max_pauses);
@@ -200,14 +201,19 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
             if (schedule && (best_window == candidates.end() || schedule->score < best_window->score))
                 chosen.push_back(schedule->segments);
         }
-        std::stable_sort(candidates.begin(), candidates.end(),
-                         [](const auto& a, const auto& b) { return a.score < b.score; });
+        // The best contiguous start, then the best ones not overlapping those already taken:
+        // a few linear scans instead of sorting a year of candidates.
         const std::size_t wanted = chosen.size() + 1 + static_cast<std::size_t>(std::max(0, settings.alternatives_per_site));
-        for (const WindowCandidate& c : candidates) {
-            if (chosen.size() >= wanted) break;
-            bool clash = false;
-            for (const auto& segs : chosen) clash = clash || overlaps(segs, c.start, c.start + m.run_ms);
-            if (!clash) chosen.push_back({{c.start, c.start + m.run_ms}});
+        while (chosen.size() < wanted) {
+            const WindowCandidate* pick = nullptr;
+            for (const WindowCandidate& c : candidates) {
+                if (pick && c.score >= pick->score) continue;
+                bool clash = false;
+                for (const auto& segs : chosen) clash = clash || overlaps(segs, c.start, c.start + m.run_ms);
+                if (!clash) pick = &c;
+            }
+            if (!pick) break;
+            chosen.push_back({{pick->start, pick->start + m.run_ms}});
         }
         if (chosen.empty()) {
             plan.excluded.push_back({site.name, "no intensity data covers a run that fits the window"});

@@ -1,6 +1,7 @@
 #include "powerml/planner/window_search.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace powerml::planner {
 
@@ -28,11 +29,11 @@ struct Stream {
 
 }  // namespace
 
-std::vector<WindowCandidate> search_windows(const SiteModel& m) {
-    std::vector<WindowCandidate> out;
+void search_windows(const SiteModel& m, std::vector<WindowCandidate>& out) {
+    out.clear();
     const UtcMillis lo = m.window_start;
     const UtcMillis hi = m.window_end - m.run_ms;
-    if (hi < lo || m.here->empty()) return out;
+    if (hi < lo || m.here->empty()) return;
     const bool moving = m.moved() && m.transfer_energy_j > 0.0 && m.transfer_ms > 0;
 
     // The emissions of a start s are piecewise linear in s, with kinks where s, s + run or
@@ -79,18 +80,26 @@ std::vector<WindowCandidate> search_windows(const SiteModel& m) {
         out.push_back({s, g, g + m.end_penalty_g(e)});
     };
 
-    UtcMillis previous = lo - 1;
+    // k-way merge of the streams; each keeps its next value cached.
+    std::vector<UtcMillis> head(streams.size());
+    constexpr UtcMillis k_done = std::numeric_limits<UtcMillis>::max();
+    auto refresh = [&](std::size_t i) {
+        const Stream& st = streams[i];
+        head[i] = st.i < st.values->size() ? (*st.values)[st.i] + st.offset : k_done;
+    };
+    for (std::size_t i = 0; i < streams.size(); ++i) refresh(i);
     for (;;) {
-        UtcMillis next = hi + 1;
-        for (const Stream& st : streams)
-            if (st.i < st.values->size()) next = std::min(next, (*st.values)[st.i] + st.offset);
+        UtcMillis next = k_done;
+        for (UtcMillis h : head) next = std::min(next, h);
         if (next > hi) break;
-        for (Stream& st : streams)
-            while (st.i < st.values->size() && (*st.values)[st.i] + st.offset <= next) ++st.i;
-        if (next > previous) consider(next);
-        previous = next;
+        consider(next);
+        for (std::size_t i = 0; i < streams.size(); ++i) {
+            while (head[i] == next) {  // equal values from several streams are scored once
+                ++streams[i].i;
+                refresh(i);
+            }
+        }
     }
-    return out;
 }
 
 }  // namespace powerml::planner

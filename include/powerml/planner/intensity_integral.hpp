@@ -37,18 +37,38 @@ public:
 
     // Evaluates at(t) for non-decreasing t in amortised O(1): the sliding-window search
     // moves every edge of its window forward only.
+    // Inline: this is the inner loop of the search.
     class Cursor {
     public:
         explicit Cursor(const IntensityIntegral& integral) : m_in(&integral) {}
-        double at(UtcMillis t);
+        double at(UtcMillis t) {
+            if (m_in->empty()) return 0.0;
+            t = clamp(t);
+            seek(t);
+            return m_in->m_cum[m_i] + m_in->m_value[m_i] * static_cast<double>(t - m_in->m_bounds[m_i]) * 1e-3;
+        }
         // Gap milliseconds from the first boundary to t.
-        double gap_ms(UtcMillis t);
+        double gap_ms(UtcMillis t) {
+            if (!m_in->m_has_gaps) return 0.0;
+            t = clamp(t);
+            seek(t);
+            return m_in->m_cum_gap_ms[m_i] + (m_in->m_is_gap[m_i] ? static_cast<double>(t - m_in->m_bounds[m_i]) : 0.0);
+        }
 
     private:
-        void seek(UtcMillis t);
+        UtcMillis clamp(UtcMillis t) const {
+            return t < m_in->m_bounds.front() ? m_in->m_bounds.front() : t > m_in->m_bounds.back() ? m_in->m_bounds.back() : t;
+        }
+        void seek(UtcMillis t) {
+            const std::size_t last = m_in->m_value.size() - 1;
+            const UtcMillis* b = m_in->m_bounds.data();
+            while (m_i < last && t >= b[m_i + 1]) ++m_i;
+        }
         const IntensityIntegral* m_in;
         std::size_t m_i = 0;
     };
+
+    bool has_gaps() const { return m_has_gaps; }
 
 private:
     std::size_t piece(UtcMillis t) const;  // index of the piece holding t (clamped)
@@ -61,6 +81,7 @@ private:
     std::vector<double> m_cum;            // integral up to bounds[i]
     std::vector<double> m_cum_uncertain;  // same, non-measured points only
     std::vector<double> m_cum_gap_ms;     // gap time up to bounds[i]
+    bool m_has_gaps = false;
 };
 
 }  // namespace powerml::planner

@@ -15,7 +15,13 @@ struct WindowCandidate {
     double score = 0.0;   // g_co2e + end penalty
 };
 
-// All feasible starts in ascending order (windows touching gaps in the data are left out).
-std::vector<WindowCandidate> search_windows(const SiteModel& model);
+// All feasible starts in ascending order (windows touching gaps in the data are left out),
+// written into `out` (cleared first; its capacity is reused across calls).
+void search_windows(const SiteModel& model, std::vector<WindowCandidate>& out);
+inline std::vector<WindowCandidate> search_windows(const SiteModel& model) {
+    std::vector<WindowCandidate> out;
+    search_windows(model, out);
+    return out;
+}
 
 }  // namespace powerml::planner
