@@ -16,10 +16,10 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "powerml " POWERML_VERSION);
 
     int exit_code = 0;
-    // powerml::cli::add_measure_command(app, exit_code);
-    // powerml::cli::add_mark_command(app, exit_code);
-    // powerml::cli::add_runs_command(app, exit_code);
-    // powerml::cli::add_demo_command(app, exit_code);
+    powerml::cli::add_measure_command(app, exit_code);
+    powerml::cli::add_mark_command(app, exit_code);
+    powerml::cli::add_runs_command(app, exit_code);
+    powerml::cli::add_demo_command(app, exit_code);
     // powerml::cli::add_sensors_command(app, exit_code);
 
     try {

@@ -1,6 +1,15 @@
 #include "powerml/sensors/builtin.hpp"
 
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
+#include "powerml/sensors/model_sensor.hpp"
+#include "powerml/sensors/procfs_sensor.hpp"
+#include "powerml/sensors/rapl_powercap_sensor.hpp"
 
 namespace powerml::sensors {
 
@@ -8,13 +17,100 @@ ProbeContext default_probe_context() {
     return ProbeContext{paths::sysfs_root(), paths::procfs_root(), paths::data_dir()};
 }
 
-std::vector<Probe> probe_all(const ProbeContext& /*context*/) { return {}; }
+namespace {
 
-std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& probes,
-                                                            std::vector<std::string>& /*notes*/) {
+Probe probe_procfs(const ProbeContext& context) {
+    Probe probe{"procfs", nullptr, {}, {}, {}};
+    try {
+        auto sensor = std::make_unique<ProcfsSensor>(context.procfs_root, context.sysfs_root);
+        probe.detail = fmt::format("{} CPUs, memory, disks, network, process tree", sensor->core_count());
+        probe.sensor = std::move(sensor);
+    } catch (const Error& e) {
+        probe.reason = e.what();
+        probe.remedy = "PowerML needs Linux procfs; check POWERML_PROCFS_ROOT";
+    }
+    return probe;
+}
+
+Probe probe_rapl_powercap(const ProbeContext& context) {
+    Probe probe{"rapl", nullptr, {}, {}, {}};
+    auto sensor = std::make_unique<RaplPowercapSensor>(context.sysfs_root);
+    if (sensor->zones().empty()) {
+        probe.reason = "no RAPL zones under " + (context.sysfs_root / "class/powercap").string() +
+                       " (virtual machine, non-x86 CPU, or the intel_rapl_common module is not loaded)";
+        probe.remedy = "on bare-metal Intel or AMD Zen: 'sudo modprobe intel_rapl_msr'; in a VM the power "
+                       "model is used instead";
+        return probe;
+    }
+    std::string zones;
+    for (const auto& z : sensor->zones()) zones += (zones.empty() ? "" : ", ") + z.domain;
+    probe.detail = "zones: " + zones;
+    if (!sensor->any_readable()) {
+        probe.reason = "cannot read " + sensor->access_problem();
+        probe.remedy = RaplPowercapSensor::access_remedy();
+        return probe;
+    }
+    if (const std::string partial = sensor->access_problem(); !partial.empty())
+        probe.detail += " (some unreadable: " + partial + ")";
+    probe.sensor = std::move(sensor);
+    return probe;
+}
+
+Probe probe_model(const ProbeContext& context) {
+    Probe probe{"model", nullptr, {}, {}, {}};
+    try {
+        auto sensor = std::make_unique<ModelSensor>(context.procfs_root, context.data_dir);
+        probe.detail = sensor->cpu_curve().explanation;
+        probe.sensor = std::move(sensor);
+    } catch (const std::exception& e) {
+        probe.reason = e.what();
+        probe.remedy = "check that PowerML's data folder (POWERML_DATA_DIR) has hardware/cpu-tdp.csv";
+    }
+    return probe;
+}
+
+}  // namespace
+
+std::vector<Probe> probe_all(const ProbeContext& context) {
+    std::vector<Probe> probes;
+    probes.push_back(probe_procfs(context));
+    probes.push_back(probe_rapl_powercap(context));
+    probes.push_back(probe_model(context));
+    return probes;
+}
+
+std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& probes, std::vector<std::string>& notes) {
     std::vector<std::unique_ptr<Sensor>> chosen;
-    for (auto& probe : probes)
-        if (probe.sensor) chosen.push_back(std::move(probe.sensor));
+    std::set<std::string> measured_components;
+    ModelSensor* model = nullptr;
+    std::unique_ptr<Sensor> model_owner;
+    for (auto& probe : probes) {
+        if (!probe.sensor) continue;
+        if (probe.source == "model") {
+            model = static_cast<ModelSensor*>(probe.sensor.get());
+            model_owner = std::move(probe.sensor);
+            continue;
+        }
+        for (const auto& s : probe.sensor->signals()) {
+            if (s.provenance == Provenance::hardware && (is_energy_counter(s) || is_power_gauge(s)) && !s.component.empty()) {
+                measured_components.insert(s.component);
+                // A platform (psys) counter covers the CPU and DRAM too.
+                if (s.component == "psys") measured_components.insert({"cpu", "dram"});
+            }
+        }
+        chosen.push_back(std::move(probe.sensor));
+    }
+    if (model) {
+        const bool model_cpu = !measured_components.count("cpu");
+        const bool model_dram = !measured_components.count("dram");
+        model->set_modelled(model_cpu, model_dram);
+        if (model_cpu) notes.push_back("CPU power model: " + model->cpu_curve().explanation);
+        if (model_cpu || model_dram) chosen.push_back(std::move(model_owner));
+    }
+    for (const auto& probe : probes) {
+        if (probe.source != "model" && !probe.reason.empty() && probe.source != "procfs")
+            notes.push_back(probe.source + " unavailable: " + probe.reason);
+    }
     return chosen;
 }
 

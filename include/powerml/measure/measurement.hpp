@@ -1,0 +1,84 @@
+#pragma once
+// One measurement from start to files: probe sensors, sample an idle baseline, run the job
+// (a command, or a block of the caller's own code), attribute energy to phases, subtract the
+// baseline, add carbon, store and write everything. The CLI's `measure` and `demo` and the
+// Python Tracker all go through here.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "powerml/sampler/sampler.hpp"
+#include "powerml/store/run_record.hpp"
+
+namespace powerml::store {
+class RunStore;
+}
+namespace powerml::sampler {
+class ControlChannel;
+}
+
+namespace powerml::measure {
+
+struct MeasureOptions {
+    double interval_s = 0.1;
+    double baseline_s = 0.0;
+    std::optional<std::string> zone;
+    std::string carbon_source = "embedded";
+    double pue = 1.0;
+    std::optional<std::filesystem::path> out_dir;
+    std::optional<std::filesystem::path> db_path;  // nothing: no run store
+    std::vector<std::string> command;
+};
+
+// Computes the carbon of a finished timeline for options.zone; installed by the CLI so that
+// this module does not depend on the grid-data layer's providers.
+using CarbonFunction = std::function<store::RunCarbon(const sampler::Timeline&, const MeasureOptions&)>;
+
+struct MeasureResult {
+    int exit_status = 0;
+    store::RunRecord record;
+    std::vector<std::string> notes;  // sensor choices and anything else the user should know
+    std::optional<std::string> start_error;  // the command could not be started
+};
+
+class Measurement {
+public:
+    // Validates options (interval, baseline, writable --out, openable --db) and probes the
+    // sensors. Throws Error naming the bad option; nothing has run yet.
+    explicit Measurement(MeasureOptions options, CarbonFunction carbon = {});
+    ~Measurement();
+
+    // Runs options.command under measurement; returns after it exited and all is written.
+    MeasureResult run_command();
+
+    // In-process use: start() samples the baseline then opens the job window; the caller runs
+    // its code, reporting phases and metrics; finish() closes the window and writes everything.
+    void start();
+    void begin_phase(const std::string& name);
+    void end_phase(const std::string& name);
+    void record_metric(const std::string& name, double value);
+    MeasureResult finish(int exit_status = 0);
+
+    // Energy (J, gross, summed components) so far; usable while running.
+    double energy_so_far_j() const;
+    const sampler::Sampler& sampler() const { return *m_sampler; }
+
+private:
+    void open_job_window(int pid);
+    MeasureResult complete(int exit_status);
+
+    MeasureOptions m_options;
+    CarbonFunction m_carbon;
+    std::vector<std::string> m_notes;
+    std::unique_ptr<sampler::Sampler> m_sampler;
+    std::unique_ptr<store::RunStore> m_store;
+    std::string m_store_error;
+    store::RunRecord m_record;
+    bool m_store_ready = false;
+    bool m_started = false;
+};
+
+}  // namespace powerml::measure

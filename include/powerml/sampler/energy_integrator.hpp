@@ -1,0 +1,33 @@
+#pragma once
+// Turns raw channel values into per-interval energy: counter deltas with wraparound, and
+// trapezoid integration of power gauges. The one place this happens, so it is tested once.
+#include <vector>
+
+#include "powerml/sampler/timeline.hpp"
+
+namespace powerml::sampler {
+
+class EnergyIntegrator {
+public:
+    explicit EnergyIntegrator(const std::vector<Channel>& channels);
+
+    // Fills row.energy_j from row.values and the previous good value of each channel, and
+    // counts wraps, read errors and resets into `quality`.
+    void add(SampleRow& row, DataQuality& quality);
+
+    // Energy of one counter step from `previous` to `current` raw readings. A reading lower
+    // than the previous one is a wrap when the counter has a wrap range (the energy is
+    // current + wrap_at - previous), else a reset (the energy since the reset is `current`).
+    static double counter_delta(double previous, double current, double wrap_at, bool& wrapped, bool& reset);
+
+private:
+    struct State {
+        bool have = false;
+        double value = 0;
+        double t_s = 0;
+    };
+    const std::vector<Channel>& m_channels;
+    std::vector<State> m_state;
+};
+
+}  // namespace powerml::sampler

@@ -1,0 +1,73 @@
+#pragma once
+// What a measurement records: the channels sampled, one row per sample with raw values and
+// the energy each energy channel used in the interval ending at that row, phase and metric
+// events from the control channel, and data-quality counts. Analysis and the store read it;
+// only the sampler writes it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "powerml/core/time.hpp"
+#include "powerml/sensors/sensor.hpp"
+
+namespace powerml::sampler {
+
+enum class EnergyKind {
+    none,              // a usage channel (utilisation, bytes, temperature)
+    counter,           // energy from a hardware energy counter
+    integrated_power,  // energy from integrating a measured power gauge (trapezoid)
+    model,             // energy from integrating a modelled power gauge
+};
+std::string_view to_string(EnergyKind kind);  // "counter", "integrated-power", "model", "none"
+
+struct Channel {
+    std::string source;  // sensor name: "rapl"
+    sensors::SignalInfo info;
+    EnergyKind energy_kind = EnergyKind::none;
+    // Summed into totals: an energy channel not contained in another reported domain.
+    bool summed = false;
+    std::string column() const;  // "RAPL::PKG_ENERGY@package-0"
+};
+
+struct SampleRow {
+    double t_s = 0;          // monotonic seconds since the sampler started
+    UtcMillis utc_ms = 0;    // wall time of the sample
+    std::vector<double> values;    // raw, per channel; NaN where the read failed
+    std::vector<double> energy_j;  // per channel: energy in (previous row, this row]; 0 for usage channels
+};
+
+struct PhaseEvent {
+    double t_s = 0;
+    UtcMillis utc_ms = 0;
+    std::string name;
+    bool begin = true;
+};
+
+struct MetricEvent {
+    double t_s = 0;
+    std::string name;
+    double value = 0;
+};
+
+struct DataQuality {
+    std::int64_t counter_wraps = 0;  // counter passed its wrap point (handled, energy kept)
+    std::int64_t read_errors = 0;    // a channel's value could not be read in a sample
+    std::int64_t gaps = 0;           // a sample came more than twice the interval after the last
+    std::int64_t counter_resets = 0; // a counter went backwards with no wrap range (treated as restart)
+    std::int64_t control_errors = 0; // unreadable lines on the control channel
+};
+
+struct Timeline {
+    double interval_s = 0.1;
+    UtcMillis start_utc_ms = 0;  // wall time of t_s = 0
+    double baseline_end_s = 0;   // end of the idle baseline (0: no baseline)
+    double job_start_s = 0;      // the job's window within the timeline
+    double job_end_s = 0;
+    std::vector<Channel> channels;
+    std::vector<SampleRow> rows;
+    std::vector<PhaseEvent> phases;
+    std::vector<MetricEvent> metrics;
+    DataQuality quality;
+};
+
+}  // namespace powerml::sampler

@@ -1,0 +1,59 @@
+#pragma once
+// Usage indicators from procfs (seed 003): CPU utilisation per core and on average, RAM in
+// use, disk and network bytes, and the CPU time of the measured process tree.
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "powerml/sensors/sensor.hpp"
+
+namespace powerml::sensors {
+
+class ProcfsSensor final : public Sensor {
+public:
+    // Throws Error when <procfs_root>/stat is unreadable (not a Linux procfs).
+    ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::path sysfs_root);
+
+    std::string_view name() const noexcept override { return "procfs"; }
+    std::vector<SignalInfo> signals() const override;
+    int push_signal(std::string_view signal, int domain_idx) override;
+    void read_batch() override;
+    double sample(int handle) const override;
+    void attach_process(int pid) override { m_pid = pid; }
+
+    int core_count() const { return static_cast<int>(m_prev_cpu.size()) - 1; }
+
+private:
+    struct CpuTimes {
+        double busy = 0, total = 0;
+    };
+    enum class Signal { cpu_util, mem_used, mem_total, disk_read, disk_write, net_rx, net_tx, process_cpu };
+    struct Pushed {
+        Signal signal;
+        int domain;
+    };
+
+    bool read_cpu(std::vector<double>& utilisation);
+    bool read_memory();
+    bool read_disks();
+    bool read_network();
+    bool read_process_tree();
+    double process_ticks(int pid, bool include_waited_children) const;
+    void collect_tree(int pid, std::vector<int>& out) const;
+
+    std::filesystem::path m_proc;
+    std::filesystem::path m_sys;
+    std::vector<CpuTimes> m_prev_cpu;  // [0] = aggregate "cpu", then cpu0..N-1
+    std::vector<double> m_util;
+    double m_mem_used_b = NAN, m_mem_total_b = NAN;
+    double m_disk_read_b = NAN, m_disk_write_b = NAN;
+    double m_net_rx_b = NAN, m_net_tx_b = NAN;
+    double m_process_cpu_s = NAN;
+    int m_pid = 0;
+    double m_ticks_per_s;
+    std::vector<Pushed> m_pushed;
+    std::string m_buffer;
+};
+
+}  // namespace powerml::sensors

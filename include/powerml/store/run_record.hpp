@@ -1,0 +1,36 @@
+#pragma once
+// A finished (or interrupted) measurement as it is kept and exported.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "powerml/analysis/run_summary.hpp"
+#include "powerml/core/time.hpp"
+
+namespace powerml::store {
+
+struct RunCarbon {
+    std::optional<std::string> zone;        // nothing when no zone was given
+    std::optional<double> g_co2e;           // nothing when no zone was given: never a silent 0
+    double g_co2e_uncertainty = 0;
+    std::string intensity_source;           // "embedded: Electricity Maps yearly average 2024 (CY)"
+    std::optional<double> intensity_g_per_kwh;  // energy-weighted mean intensity used
+    double pue = 1.0;
+    std::string note;
+};
+
+struct RunRecord {
+    std::string id;                       // "20261123T131500Z-3f2a"
+    std::vector<std::string> command;
+    std::string host;
+    UtcMillis started_utc_ms = 0;         // when the job started (after the baseline)
+    UtcMillis ended_utc_ms = 0;
+    int exit_status = 0;
+    std::string status = "finished";      // "running" while measuring, "interrupted" if powerml died
+    analysis::RunSummary summary;
+    RunCarbon carbon;
+};
+
+std::string new_run_id(UtcMillis now);
+
+}  // namespace powerml::store

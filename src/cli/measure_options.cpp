@@ -1,0 +1,44 @@
+#include "measure_options.hpp"
+
+#include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
+
+namespace powerml::cli {
+
+void add_measure_flags(CLI::App& cmd, MeasureFlags& flags) {
+    cmd.add_option("--interval", flags.interval_ms, "Sampling interval in milliseconds (1 to 60000)")
+        ->capture_default_str();
+    cmd.add_option("--baseline", flags.baseline_s, "Seconds of idle machine to sample before the command, subtracted as baseline")
+        ->capture_default_str();
+    cmd.add_option("--zone", flags.zone, "Grid zone for emissions (Electricity Maps id, country code or cloud region)");
+    cmd.add_option("--source", flags.source, "Grid-data source for --zone (embedded, csv:PATH, a provider name)")
+        ->capture_default_str();
+    cmd.add_option("--pue", flags.pue, "Power usage effectiveness of the site (1.0 to 5.0)")->capture_default_str();
+    cmd.add_option("--out", flags.out, "Write summary.json, samples.csv and phases.csv to this directory");
+    cmd.add_option("--db", flags.db, "Run store (SQLite); default $XDG_DATA_HOME/powerml/runs.sqlite");
+    cmd.add_flag("--no-db", flags.no_db, "Do not record the run in the run store");
+    cmd.add_flag("--quiet,-q", flags.quiet, "Do not print the summary on stderr");
+}
+
+measure::MeasureOptions to_measure_options(const MeasureFlags& flags) {
+    measure::MeasureOptions options;
+    options.interval_s = flags.interval_ms / 1000.0;
+    options.baseline_s = flags.baseline_s;
+    if (!flags.zone.empty()) {
+        if (!carbon_function()) throw Error("--zone: this build has no grid-data layer yet");
+        options.zone = flags.zone;
+    }
+    options.carbon_source = flags.source;
+    options.pue = flags.pue;
+    if (!flags.out.empty()) options.out_dir = flags.out;
+    if (!flags.no_db) options.db_path = flags.db.empty() ? paths::default_run_db() : std::filesystem::path(flags.db);
+    options.command = flags.command;
+    return options;
+}
+
+measure::CarbonFunction carbon_function() {
+    // Filled in by the grid-data layer; until then a zone is refused up front.
+    return {};
+}
+
+}  // namespace powerml::cli

@@ -1,0 +1,12 @@
+#pragma once
+// The human summary `measure` and `demo` print on stderr.
+#include <string>
+#include <vector>
+
+#include "powerml/store/run_record.hpp"
+
+namespace powerml::cli {
+
+std::string text_summary(const store::RunRecord& record, const std::vector<std::string>& notes);
+
+}  // namespace powerml::cli

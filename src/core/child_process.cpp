@@ -1,0 +1,125 @@
+#include "powerml/core/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "powerml/core/error.hpp"
+
+extern char** environ;
+
+namespace powerml {
+
+namespace {
+
+std::atomic<int> g_forward_pid{0};
+constexpr int k_forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+void forward_handler(int signal_number, siginfo_t* info, void*) {
+    const int pid = g_forward_pid.load();
+    // si_code <= 0: sent by a process (kill, sigqueue). A signal from the terminal (SI_KERNEL)
+    // already went to the whole foreground process group, the child included.
+    if (pid > 0 && info != nullptr && info->si_code <= 0) ::kill(pid, signal_number);
+}
+
+}  // namespace
+
+void ChildProcess::forward_signals_to(int pid) {
+    g_forward_pid.store(pid);
+    struct sigaction action {};
+    action.sa_sigaction = forward_handler;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (const int s : k_forwarded) ::sigaction(s, &action, nullptr);
+}
+
+void ChildProcess::stop_forwarding() {
+    g_forward_pid.store(0);
+    struct sigaction action {};
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    for (const int s : k_forwarded) ::sigaction(s, &action, nullptr);
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env) {
+    if (argv.empty()) throw Error("no command to run");
+    // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry(*e);
+        const auto eq = entry.find('=');
+        if (eq != std::string::npos && extra_env.count(entry.substr(0, eq))) continue;
+        env_strings.push_back(entry);
+    }
+    for (const auto& [key, value] : extra_env) env_strings.push_back(key + "=" + value);
+    std::vector<char*> env_ptrs, arg_ptrs;
+    for (auto& s : env_strings) env_ptrs.push_back(s.data());
+    env_ptrs.push_back(nullptr);
+    std::vector<std::string> args = argv;
+    for (auto& a : args) arg_ptrs.push_back(a.data());
+    arg_ptrs.push_back(nullptr);
+
+    m_pid = ::fork();
+    if (m_pid < 0) {
+        ::close(report[0]);
+        ::close(report[1]);
+        throw Error(std::string("fork: ") + std::strerror(errno));
+    }
+    if (m_pid == 0) {
+        ::close(report[0]);
+        // Start from default signal dispositions and mask, whatever powerml set up.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        for (const int s : k_forwarded) ::signal(s, SIG_DFL);
+        ::execvpe(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
+        const int error = errno;
+        [[maybe_unused]] const auto n = ::write(report[1], &error, sizeof error);
+        ::_exit(127);
+    }
+    ::close(report[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do {
+        n = ::read(report[0], &child_errno, sizeof child_errno);
+    } while (n < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (n == static_cast<ssize_t>(sizeof child_errno)) {
+        int status;
+        ::waitpid(m_pid, &status, 0);
+        m_reaped = true;
+        throw ChildStartError("cannot start '" + argv[0] + "': " + std::strerror(child_errno));
+    }
+}
+
+ChildProcess::~ChildProcess() {
+    if (!m_reaped && m_pid > 0) {
+        int status;
+        ::waitpid(m_pid, &status, 0);
+    }
+}
+
+void ChildProcess::wait_exited() {
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(m_pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+    }
+}
+
+int ChildProcess::reap() {
+    int status = 0;
+    while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    m_reaped = true;
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 1;
+}
+
+}  // namespace powerml

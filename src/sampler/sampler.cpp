@@ -1,0 +1,164 @@
+#include "powerml/sampler/sampler.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "powerml/core/error.hpp"
+
+namespace powerml::sampler {
+
+namespace {
+
+EnergyKind energy_kind_of(const sensors::SignalInfo& info) {
+    if (info.component.empty()) return EnergyKind::none;
+    if (sensors::is_energy_counter(info)) return EnergyKind::counter;
+    if (sensors::is_power_gauge(info))
+        return info.provenance == sensors::Provenance::model ? EnergyKind::model : EnergyKind::integrated_power;
+    return EnergyKind::none;
+}
+
+}  // namespace
+
+Sampler::Sampler(std::vector<std::unique_ptr<sensors::Sensor>> sensors, Options options, const Clock& clock)
+    : m_sensors(std::move(sensors)), m_options(std::move(options)), m_clock(clock) {
+    if (!(m_options.interval_s >= 0.001 && m_options.interval_s <= 60.0))
+        throw Error("sampling interval must be between 1 ms and 60 s");
+    m_timeline.interval_s = m_options.interval_s;
+    for (std::size_t s = 0; s < m_sensors.size(); ++s) {
+        for (const auto& info : m_sensors[s]->signals()) {
+            Channel channel;
+            channel.source = std::string(m_sensors[s]->name());
+            channel.info = info;
+            channel.energy_kind = energy_kind_of(info);
+            channel.summed = channel.energy_kind != EnergyKind::none && info.contained_in.empty();
+            m_handles.emplace_back(s, m_sensors[s]->push_signal(info.name, info.domain_idx));
+            m_timeline.channels.push_back(std::move(channel));
+        }
+    }
+    m_integrator = std::make_unique<EnergyIntegrator>(m_timeline.channels);
+    m_t0 = m_clock.monotonic_s();
+    m_timeline.start_utc_ms = m_clock.utc_ms();
+}
+
+Sampler::~Sampler() { stop(); }
+
+double Sampler::now_s() const { return m_clock.monotonic_s() - m_t0; }
+
+void Sampler::take_sample_locked() {
+    for (auto& sensor : m_sensors) sensor->read_batch();
+    SampleRow row;
+    row.t_s = now_s();
+    row.utc_ms = m_clock.utc_ms();
+    row.values.resize(m_handles.size());
+    for (std::size_t c = 0; c < m_handles.size(); ++c)
+        row.values[c] = m_sensors[m_handles[c].first]->sample(m_handles[c].second);
+    if (!m_timeline.rows.empty() && row.t_s - m_timeline.rows.back().t_s > 2.0 * m_options.interval_s)
+        ++m_timeline.quality.gaps;
+    m_integrator->add(row, m_timeline.quality);
+    m_timeline.rows.push_back(std::move(row));
+}
+
+void Sampler::sample_once() {
+    std::lock_guard lock(m_mutex);
+    take_sample_locked();
+}
+
+void Sampler::start() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = false;
+        take_sample_locked();
+    }
+    m_thread = std::thread([this] { run(); });
+}
+
+void Sampler::run() {
+    using namespace std::chrono;
+    const auto period = duration_cast<steady_clock::duration>(duration<double>(m_options.interval_s));
+    auto next = steady_clock::now() + period;
+    std::unique_lock lock(m_mutex);
+    while (!m_stop) {
+        // Absolute deadlines: the schedule does not drift with the time each sample takes.
+        if (m_wake.wait_until(lock, next, [this] { return m_stop; })) break;
+        take_sample_locked();
+        next += period;
+        const auto now = steady_clock::now();
+        if (next < now) next = now + period;  // fell behind (machine overloaded): counted as a gap
+        if (m_options.on_flush && m_timeline.rows.back().t_s - m_last_flush_s >= m_options.flush_every_s) {
+            m_last_flush_s = m_timeline.rows.back().t_s;
+            const std::size_t first = m_flushed_rows;
+            m_flushed_rows = m_timeline.rows.size();
+            m_options.on_flush(m_timeline, first);
+        }
+    }
+}
+
+void Sampler::stop() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_thread.joinable()) return;
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+    std::lock_guard lock(m_mutex);
+    take_sample_locked();
+    if (m_options.on_flush && m_flushed_rows < m_timeline.rows.size()) {
+        const std::size_t first = m_flushed_rows;
+        m_flushed_rows = m_timeline.rows.size();
+        m_options.on_flush(m_timeline, first);
+    }
+}
+
+void Sampler::attach_process(int pid) {
+    std::lock_guard lock(m_mutex);
+    for (auto& sensor : m_sensors) sensor->attach_process(pid);
+}
+
+void Sampler::mark_baseline_end() {
+    std::lock_guard lock(m_mutex);
+    m_timeline.baseline_end_s = now_s();
+}
+
+void Sampler::mark_job_start() {
+    std::lock_guard lock(m_mutex);
+    m_timeline.job_start_s = now_s();
+}
+
+void Sampler::mark_job_end() {
+    std::lock_guard lock(m_mutex);
+    m_timeline.job_end_s = now_s();
+}
+
+void Sampler::begin_phase(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    m_timeline.phases.push_back({now_s(), m_clock.utc_ms(), name, true});
+}
+
+void Sampler::end_phase(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    m_timeline.phases.push_back({now_s(), m_clock.utc_ms(), name, false});
+}
+
+void Sampler::record_metric(const std::string& name, double value) {
+    std::lock_guard lock(m_mutex);
+    m_timeline.metrics.push_back({now_s(), name, value});
+}
+
+void Sampler::count_control_error() {
+    std::lock_guard lock(m_mutex);
+    ++m_timeline.quality.control_errors;
+}
+
+Timeline Sampler::snapshot() const {
+    std::lock_guard lock(m_mutex);
+    return m_timeline;
+}
+
+Timeline Sampler::take_timeline() {
+    stop();
+    std::lock_guard lock(m_mutex);
+    return std::move(m_timeline);
+}
+
+}  // namespace powerml::sampler
