@@ -165,14 +165,18 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
         return m;
     };
 
-    // Baseline: start as early as possible where the job is now, in one piece.
+    // Baseline: start as early as possible (or at the fixed start) where the job is now, in one piece.
     {
+        const UtcMillis start = settings.fixed_start.value_or(earliest);
+        if (settings.fixed_start && (start < earliest || start > job.deadline))
+            throw Error(fmt::format("start {} is outside the job's window {} to {}", format_rfc3339(start),
+                                    format_rfc3339(earliest), format_rfc3339(job.deadline)));
         SiteModel m = make_model(current, origin);
-        const UtcMillis end = earliest + m.run_ms;
-        if (!origin.integral.covered(earliest, end))
+        const UtcMillis end = start + m.run_ms;
+        if (!origin.integral.covered(start, end))
             throw Error(fmt::format("job: [[site]] '{}' zone '{}': no intensity data for the baseline run {} to {}",
-                                    current.name, current.zone, format_rfc3339(earliest), format_rfc3339(end)));
-        plan.baseline = evaluate(m, {{earliest, end}}, origin.series.relative_uncertainty, 0.0);
+                                    current.name, current.zone, format_rfc3339(start), format_rfc3339(end)));
+        plan.baseline = evaluate(m, {{start, end}}, origin.series.relative_uncertainty, 0.0);
     }
 
     std::vector<WindowCandidate> candidates;  // reused: one allocation for all sites
@@ -193,6 +197,21 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
             continue;
         }
         search_windows(m, candidates);
+        if (settings.fixed_start) {
+            const UtcMillis s = *settings.fixed_start;
+            const bool fits = s >= m.window_start && s + m.run_ms <= m.window_end &&
+                              here.integral.covered(s, s + m.run_ms) &&
+                              (!m.moved() || (here.integral.covered(s - m.transfer_ms, s) &&
+                                              origin.integral.covered(s - m.transfer_ms, s)));
+            if (!fits) {
+                plan.excluded.push_back({site.name, fmt::format("cannot start at {}: the transfer, the window or the data do "
+                                                                "not allow it", format_rfc3339(s))});
+                continue;
+            }
+            plan.options.push_back(evaluate(m, {{s, s + m.run_ms}}, here.series.relative_uncertainty,
+                                            origin.series.relative_uncertainty));
+            continue;
+        }
         std::vector<std::vector<Segment>> chosen;
         if (job.interruptible) {
             auto schedule = schedule_interruptible(m, settings.max_pauses);

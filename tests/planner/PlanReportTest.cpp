@@ -137,6 +137,21 @@ TEST(PlanReportTest, UnknownZoneNamesTheSite) {
     }
 }
 
+TEST(PlanReportTest, FixedStartScoresThatStartEverywhere) {
+    Fixture f;
+    PlanSettings at18;
+    at18.fixed_start = f.base + 18 * k_hour;
+    const Plan plan = Planner(test::source_from(f.zones)).plan(f.job, at18);
+    EXPECT_EQ(plan.baseline.start, *at18.fixed_start);
+    EXPECT_NEAR(plan.baseline.g_co2e, 900.0, 1e-9);
+    ASSERT_EQ(plan.options.size(), 2u);
+    for (const PlanOption& o : plan.options) EXPECT_EQ(o.start, *at18.fixed_start);
+    EXPECT_EQ(plan.best.site, "lulea");
+    PlanSettings too_late;
+    too_late.fixed_start = f.job.deadline;
+    EXPECT_THROW(Planner(test::source_from(f.zones)).plan(f.job, too_late), Error);
+}
+
 TEST(HandoffTest, SlurmLineBeginsAtTheChosenTimeOnTheChosenCluster) {
     Fixture f;
     const Plan plan = f.plan();

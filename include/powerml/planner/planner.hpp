@@ -5,6 +5,7 @@
 // with the numbers behind them. It never fetches data: the caller supplies a SeriesSource.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,9 @@ struct PlanSettings {
     UtcMillis now = 0;               // used when the job has no earliest_start
     int alternatives_per_site = 2;   // further non-overlapping starts listed per site
     int max_pauses = -1;             // interruptible jobs; < 0: no cap
+    // Score only this start (contiguous) at every allowed site, the baseline included, instead
+    // of searching: "what if we start at 18:00?". The window's constraints still hold.
+    std::optional<UtcMillis> fixed_start;
 };
 
 class Planner {
