@@ -159,21 +159,41 @@ private:
     std::set<std::string> m_used;
 };
 
-// A `powerml measure --out DIR` directory (or its summary.json): duration and mean power of
-// the measured run. Gross energy, because the job is what keeps the machine busy.
+// A `powerml measure --out DIR` directory (or its summary.json), else whatever `lookup` knows
+// by that name: duration and mean power of the measured run. Gross energy, because the job is
+// what keeps the machine busy.
 void read_run_profile(TableReader& job, const std::string& run, const std::filesystem::path& base_dir,
-                      JobSpec& spec) {
+                      const RunLookup& lookup, JobSpec& spec) {
     std::filesystem::path path = run;
     if (path.is_relative() && !base_dir.empty()) path = base_dir / path;
     if (std::filesystem::is_directory(path)) path /= "summary.json";
+    if (!std::filesystem::exists(path)) {
+        std::optional<RunProfile> found;
+        if (lookup) {
+            try {
+                found = lookup(run);
+            } catch (const Error& e) {
+                job.fail("run", e.what());
+            }
+        }
+        if (!found)
+            job.fail("run", fmt::format("'{}' is neither a `powerml measure --out` directory nor a run in the run store",
+                                        run));
+        if (!(found->duration_s > 0) || !(found->power_w > 0))
+            job.fail("run", fmt::format("run '{}' has no positive duration and energy", run));
+        spec.duration_s = found->duration_s;
+        spec.power_w = found->power_w;
+        spec.profile_origin = found->origin;
+        return;
+    }
     std::ifstream in(path);
-    if (!in) job.fail("run", fmt::format("cannot read '{}': give a `powerml measure --out` directory or its summary.json", path.string()));
+    if (!in) job.fail("run", fmt::format("cannot read '{}'", path.string()));
     nlohmann::json summary;
     try {
         summary = nlohmann::json::parse(in);
         const double duration = summary.at("duration_s").get<double>();
         const double energy = summary.at("energy_j").at("gross").get<double>();
-        if (!(duration > 0) || !(energy >= 0)) job.fail("run", fmt::format("'{}' has no positive duration_s and energy_j.gross", path.string()));
+        if (!(duration > 0) || !(energy > 0)) job.fail("run", fmt::format("'{}' has no positive duration_s and energy_j.gross", path.string()));
         spec.duration_s = duration;
         spec.power_w = energy / duration;
         spec.profile_origin = "measured run " + path.string();
@@ -206,7 +226,8 @@ Site read_site(const toml::table& table, std::size_t index, const std::string& o
 
 }  // namespace
 
-JobSpec parse_job_toml(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir) {
+JobSpec parse_job_toml(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir,
+                       const RunLookup& lookup) {
     toml::table root;
     try {
         root = toml::parse(text, origin);
@@ -224,7 +245,7 @@ JobSpec parse_job_toml(std::string_view text, const std::string& origin, const s
     auto duration = job.duration("duration");
     auto power = job.bounded("power_w", 0.0, true);
     if (!run.empty()) {
-        read_run_profile(job, run, base_dir, spec);
+        read_run_profile(job, run, base_dir, lookup, spec);
         if (duration) spec.duration_s = *duration;  // explicit values override the run's
         if (power) spec.power_w = *power;
     } else {
@@ -298,12 +319,12 @@ JobSpec parse_job_toml(std::string_view text, const std::string& origin, const s
     return spec;
 }
 
-JobSpec load_job_file(const std::filesystem::path& file) {
+JobSpec load_job_file(const std::filesystem::path& file, const RunLookup& lookup) {
     std::ifstream in(file);
     if (!in) throw Error(fmt::format("{}: cannot read the job file", file.string()));
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_job_toml(text.str(), file.string(), file.parent_path());
+    return parse_job_toml(text.str(), file.string(), file.parent_path(), lookup);
 }
 
 const Site& JobSpec::current_site() const {

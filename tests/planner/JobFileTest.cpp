@@ -149,6 +149,21 @@ current = true
     }
 }
 
+TEST(JobFileTest, AsksTheLookupForRunIds) {
+    const std::string text =
+        "[job]\nname = \"x\"\nrun = \"20261123T131500Z-3f2a\"\ndeadline = \"2023-06-16T12:00:00Z\"\n"
+        "[[site]]\nname = \"a\"\nzone = \"DE\"\ncurrent = true\n";
+    RunLookup lookup = [](const std::string& id) -> std::optional<RunProfile> {
+        if (id == "20261123T131500Z-3f2a") return RunProfile{3600.0, 150.0, "run " + id};
+        return std::nullopt;
+    };
+    const JobSpec j = parse_job_toml(text, "job.toml", {}, lookup);
+    EXPECT_DOUBLE_EQ(j.duration_s, 3600.0);
+    EXPECT_DOUBLE_EQ(j.power_w, 150.0);
+    EXPECT_EQ(j.profile_origin, "run 20261123T131500Z-3f2a");
+    EXPECT_THROW(parse_job_toml(text, "job.toml"), Error);  // no store to ask
+}
+
 TEST(JobFileTest, MissingFileIsAnError) {
     EXPECT_THROW(load_job_file("/nonexistent/job.toml"), Error);
 }
