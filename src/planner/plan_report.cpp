@@ -50,6 +50,14 @@ std::string when(UtcMillis t, UtcMillis reference) {
     return fmt::format("{}-{:02}-{:02} {:02}:{:02} UTC", f.year, f.month, f.day, f.hour, f.minute);
 }
 
+// Grams in table cells: the unit is in the header.
+std::string mass(double grams) {
+    std::string text = units::format_mass_co2e(grams);
+    const auto at = text.find(" CO2e");
+    if (at != std::string::npos) text.erase(at);
+    return text;
+}
+
 std::string short_time(UtcMillis t) {
     const UtcFields f = utc_fields(t);
     return fmt::format("{:02}-{:02} {:02}:{:02}", f.month, f.day, f.hour, f.minute);
@@ -120,18 +128,17 @@ std::string plan_sentence(const Plan& plan) {
 std::string plan_to_text(const Plan& plan) {
     std::string out = fmt::format("Plan for '{}': earliest start {}, deadline {}\n\n", plan.job,
                                   format_rfc3339(plan.earliest_start), format_rfc3339(plan.deadline));
-    out += fmt::format("{:<8} {:<16} {:<8} {:<11} {:<11} {:>10} {:>10} {:>10} {:>10} {:>19} {:>7} {:>10} {:>7}\n", "rank",
-                       "site", "zone", "start", "end", "energy", "compute", "transfer", "total", "range", "acc pp",
-                       "saving", "%");
+    out += fmt::format("{:<8} {:<16} {:<7} {:<11} {:<11} {:>9} {:>9} {:>9} {:>9} {:>17} {:>6} {:>9} {:>6}\n", "",
+                       "", "", "start", "end", "energy", "compute", "transfer", "total", "range", "acc.", "saving", "");
+    out += fmt::format("{:<8} {:<16} {:<7} {:<11} {:<11} {:>9} {:>9} {:>9} {:>9} {:>17} {:>6} {:>9} {:>6}\n", "rank",
+                       "site", "zone", "(UTC)", "(UTC)", "(all)", "CO2e", "CO2e", "CO2e", "CO2e", "pp", "CO2e", "%");
     auto row = [&](const std::string& rank, const PlanOption& o) {
-        std::string range = o.uncertainty_known ? fmt::format("{}-{}", units::format_mass_co2e(o.g_co2e_low),
-                                                              units::format_mass_co2e(o.g_co2e_high))
-                                                : "unknown";
-        out += fmt::format("{:<8} {:<16} {:<8} {:<11} {:<11} {:>10} {:>10} {:>10} {:>10} {:>19} {:>7.2f} {:>10} {:>7.1f}\n", rank,
+        const std::string range =
+            o.uncertainty_known ? fmt::format("{}-{}", mass(o.g_co2e_low), mass(o.g_co2e_high)) : "unknown";
+        out += fmt::format("{:<8} {:<16} {:<7} {:<11} {:<11} {:>9} {:>9} {:>9} {:>9} {:>17} {:>6.2f} {:>9} {:>6.1f}\n", rank,
                            o.site, o.zone, short_time(o.start), short_time(o.end),
-                           units::format_energy(o.energy_j + o.transfer_energy_j), units::format_mass_co2e(o.compute_g),
-                           units::format_mass_co2e(o.transfer_g), units::format_mass_co2e(o.g_co2e), range,
-                           o.accuracy_loss_pp, units::format_mass_co2e(o.savings_g), o.savings_pct);
+                           units::format_energy(o.energy_j + o.transfer_energy_j), mass(o.compute_g), mass(o.transfer_g),
+                           mass(o.g_co2e), range, o.accuracy_loss_pp, mass(o.savings_g), o.savings_pct);
         if (o.segments.size() > 1)
             for (const Segment& s : o.segments)
                 out += fmt::format("{:<8}   runs {} to {}\n", "", format_rfc3339(s.start), format_rfc3339(s.end));
