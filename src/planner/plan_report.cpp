@@ -133,8 +133,10 @@ std::string plan_to_text(const Plan& plan) {
     out += fmt::format("{:<8} {:<16} {:<7} {:<11} {:<11} {:>9} {:>9} {:>9} {:>9} {:>17} {:>6} {:>9} {:>6}\n", "rank",
                        "site", "zone", "(UTC)", "(UTC)", "(all)", "CO2e", "CO2e", "CO2e", "CO2e", "pp", "CO2e", "%");
     auto row = [&](const std::string& rank, const PlanOption& o) {
-        const std::string range =
-            o.uncertainty_known ? fmt::format("{}-{}", mass(o.g_co2e_low), mass(o.g_co2e_high)) : "unknown";
+        std::string range = "unknown";
+        if (o.uncertainty_known)
+            range = o.g_co2e_high > o.g_co2e_low ? fmt::format("{}-{}", mass(o.g_co2e_low), mass(o.g_co2e_high))
+                                                 : "measured";
         out += fmt::format("{:<8} {:<16} {:<7} {:<11} {:<11} {:>9} {:>9} {:>9} {:>9} {:>17} {:>6.2f} {:>9} {:>6.1f}\n", rank,
                            o.site, o.zone, short_time(o.start), short_time(o.end),
                            units::format_energy(o.energy_j + o.transfer_energy_j), mass(o.compute_g), mass(o.transfer_g),
