@@ -116,7 +116,9 @@ std::string plan_sentence(const Plan& plan) {
     std::string what = b.segments.size() > 1
                            ? fmt::format("Run in {} pieces from {}", b.segments.size(), when(b.start, base.start))
                            : fmt::format("Start at {}", when(b.start, base.start));
-    std::string place = same_site ? fmt::format("in {}", b.site) : fmt::format("in {} (moving the data)", b.site);
+    std::string place = same_site        ? fmt::format("in {}", b.site)
+                        : b.transfer_s > 0 ? fmt::format("in {} (moving the data)", b.site)
+                                           : fmt::format("in {} (moving the job)", b.site);
     std::string change = b.savings_g >= 0
                              ? fmt::format("{} less ({:.0f} %)", units::format_mass_co2e(b.savings_g), b.savings_pct)
                              : fmt::format("{} more ({:.0f} %), for accuracy or time",
