@@ -100,6 +100,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<Flags>();
     flags->measure.baseline_s = 2.0;
     flags->measure.out = "powerml-demo";
+    flags->measure.zone = "CY";  // seed 000's edge site in Cyprus
     auto* demo = app.add_subcommand("demo", "Measure a short built-in training workload and print its energy report");
     add_measure_flags(*demo, flags->measure);
     demo->add_option("--epochs", flags->epochs, "Training epochs of the built-in workload")->check(CLI::Range(1, 1000))->capture_default_str();

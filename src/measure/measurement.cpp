@@ -77,6 +77,7 @@ void Measurement::start() {
 
 void Measurement::open_job_window(int pid) {
     if (pid > 0) m_sampler->attach_process(pid);
+    m_sampler->sample_once();  // a full sample at the window's edge, where usage totals start
     m_sampler->mark_job_start();
     m_record.started_utc_ms = utc_now_ms();
     m_record.id = store::new_run_id(m_record.started_utc_ms);

@@ -44,8 +44,8 @@ Sampler::~Sampler() { stop(); }
 
 double Sampler::now_s() const { return m_clock.monotonic_s() - m_t0; }
 
-void Sampler::take_sample_locked() {
-    for (auto& sensor : m_sensors) sensor->read_batch();
+void Sampler::take_sample_locked(bool full) {
+    for (auto& sensor : m_sensors) full ? sensor->read_batch_full() : sensor->read_batch();
     SampleRow row;
     row.t_s = now_s();
     row.utc_ms = m_clock.utc_ms();
@@ -60,14 +60,14 @@ void Sampler::take_sample_locked() {
 
 void Sampler::sample_once() {
     std::lock_guard lock(m_mutex);
-    take_sample_locked();
+    take_sample_locked(true);
 }
 
 void Sampler::start() {
     {
         std::lock_guard lock(m_mutex);
         m_stop = false;
-        take_sample_locked();
+        take_sample_locked(true);
     }
     m_thread = std::thread([this] { run(); });
 }
@@ -80,7 +80,7 @@ void Sampler::run() {
     while (!m_stop) {
         // Absolute deadlines: the schedule does not drift with the time each sample takes.
         if (m_wake.wait_until(lock, next, [this] { return m_stop; })) break;
-        take_sample_locked();
+        take_sample_locked(false);
         next += period;
         const auto now = steady_clock::now();
         if (next < now) next = now + period;  // fell behind (machine overloaded): counted as a gap
@@ -102,7 +102,7 @@ void Sampler::stop() {
     m_wake.notify_all();
     m_thread.join();
     std::lock_guard lock(m_mutex);
-    take_sample_locked();
+    take_sample_locked(true);
     if (m_options.on_flush && m_flushed_rows < m_timeline.rows.size()) {
         const std::size_t first = m_flushed_rows;
         m_flushed_rows = m_timeline.rows.size();

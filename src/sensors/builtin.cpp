@@ -19,10 +19,10 @@ ProbeContext default_probe_context() {
 
 namespace {
 
-Probe probe_procfs(const ProbeContext& context) {
+Probe probe_procfs(const ProbeContext& context, const std::shared_ptr<ProcStat>& stat) {
     Probe probe{"procfs", nullptr, {}, {}, {}};
     try {
-        auto sensor = std::make_unique<ProcfsSensor>(context.procfs_root, context.sysfs_root);
+        auto sensor = std::make_unique<ProcfsSensor>(context.procfs_root, context.sysfs_root, stat);
         probe.detail = fmt::format("{} CPUs, memory, disks, network, process tree", sensor->core_count());
         probe.sensor = std::move(sensor);
     } catch (const Error& e) {
@@ -56,10 +56,10 @@ Probe probe_rapl_powercap(const ProbeContext& context) {
     return probe;
 }
 
-Probe probe_model(const ProbeContext& context) {
+Probe probe_model(const ProbeContext& context, const std::shared_ptr<ProcStat>& stat) {
     Probe probe{"model", nullptr, {}, {}, {}};
     try {
-        auto sensor = std::make_unique<ModelSensor>(context.procfs_root, context.data_dir);
+        auto sensor = std::make_unique<ModelSensor>(context.procfs_root, context.data_dir, stat);
         probe.detail = sensor->cpu_curve().explanation;
         probe.sensor = std::move(sensor);
     } catch (const std::exception& e) {
@@ -73,9 +73,10 @@ Probe probe_model(const ProbeContext& context) {
 
 std::vector<Probe> probe_all(const ProbeContext& context) {
     std::vector<Probe> probes;
-    probes.push_back(probe_procfs(context));
+    auto stat = std::make_shared<ProcStat>(context.procfs_root);  // one read of /proc/stat per sample
+    probes.push_back(probe_procfs(context, stat));
     probes.push_back(probe_rapl_powercap(context));
-    probes.push_back(probe_model(context));
+    probes.push_back(probe_model(context, stat));
     return probes;
 }
 

@@ -240,3 +240,22 @@ TEST(MeasureCliTest, RunsListShowExport) {
     EXPECT_NE(missing.exit_code, 0);
     EXPECT_NE(missing.err.find("no run 'nope'"), std::string::npos);
 }
+
+TEST(MeasureCliTest, ZoneAddsTimeResolvedEmissions) {
+    test::TempDir dir;
+    const auto r = test::run_powerml({"measure", "-q", "--zone", "GB", "--pue", "1.2", "--out", (dir.path() / "out").string(),
+                                      "--", "sleep", "0.3"},
+                                     isolated_env(dir));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto carbon = read_summary(dir)["carbon"];
+    EXPECT_EQ(carbon["zone"], "GB");
+    EXPECT_GT(carbon["g_co2e"].get<double>(), 0.0);
+    EXPECT_GT(carbon["intensity_g_per_kwh"].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(carbon["pue"].get<double>(), 1.2);
+    EXPECT_FALSE(carbon["intensity_source"].get<std::string>().empty());
+    const auto bad = test::run_powerml({"measure", "--zone", "Atlantis", "--out", (dir.path() / "bad").string(), "--", "true"},
+                                       isolated_env(dir));
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("Atlantis"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad" / "summary.json"));
+}

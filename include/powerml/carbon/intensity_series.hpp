@@ -40,6 +40,9 @@ struct IntensitySeries {
     // How the answer was obtained when that matters ("live", "cache", "embedded fallback",
     // "typical profile from 2024 for times after the data"). Shown in text output.
     std::string note;
+    // Which step of the fallback chain answered: "live", "cache", "embedded", "file". Empty
+    // when the series did not go through fetch_series().
+    std::string answered_by;
     std::vector<IntensityPoint> points;  // sorted by start, not overlapping
 
     // Intensity in force at `t` (points are piecewise constant), or nothing when not covered.

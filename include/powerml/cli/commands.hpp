@@ -11,5 +11,8 @@ void add_mark_command(CLI::App& app, int& exit_code);
 void add_runs_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_sensors_command(CLI::App& app, int& exit_code);
+void add_intensity_command(CLI::App& app, int& exit_code);
+void add_zones_command(CLI::App& app, int& exit_code);
+void add_plan_command(CLI::App& app, int& exit_code);
 
 }  // namespace powerml::cli

@@ -38,7 +38,7 @@ public:
     void start();  // first sample now, then one every interval
     void stop();   // one last sample now, then the thread ends
 
-    // Takes one sample on the caller's thread (tests and single-shot readers).
+    // Takes one full sample on the caller's thread (window edges, tests, single-shot readers).
     void sample_once();
 
     // All thread-safe; stamped with the sampler's clock at the call.
@@ -58,7 +58,7 @@ public:
 
 private:
     void run();
-    void take_sample_locked();
+    void take_sample_locked(bool full);
 
     std::vector<std::unique_ptr<sensors::Sensor>> m_sensors;
     std::vector<std::pair<std::size_t, int>> m_handles;  // per channel: sensor index, handle

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include "powerml/sensors/proc_stat.hpp"
 #include "powerml/sensors/sensor.hpp"
 
 namespace powerml::sensors {
@@ -39,7 +42,8 @@ std::string normalise_cpu_name(const std::string& name);
 
 class ModelSensor final : public Sensor {
 public:
-    ModelSensor(std::filesystem::path procfs_root, const std::filesystem::path& data_dir);
+    ModelSensor(std::filesystem::path procfs_root, const std::filesystem::path& data_dir,
+                std::shared_ptr<ProcStat> stat = nullptr);
 
     std::string_view name() const noexcept override { return "model"; }
     std::vector<SignalInfo> signals() const override;
@@ -61,10 +65,10 @@ private:
     CpuPowerCurve m_cpu;
     double m_dram_w = 0;
     bool m_model_cpu = true, m_model_dram = true;
-    double m_prev_busy = NAN, m_prev_total = NAN;
+    std::shared_ptr<ProcStat> m_stat;
+    std::vector<CpuTimes> m_prev_cpu;
     double m_cpu_w = NAN;
     std::vector<int> m_pushed;  // 0 = cpu, 1 = dram
-    std::string m_buffer;
 };
 
 }  // namespace powerml::sensors

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+#include <unordered_map>
+
+#include "powerml/sensors/proc_stat.hpp"
 #include "powerml/sensors/sensor.hpp"
 
 namespace powerml::sensors {
@@ -13,21 +17,25 @@ namespace powerml::sensors {
 class ProcfsSensor final : public Sensor {
 public:
     // Throws Error when <procfs_root>/stat is unreadable (not a Linux procfs).
-    ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::path sysfs_root);
+    ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::path sysfs_root,
+                 std::shared_ptr<ProcStat> stat = nullptr);
 
     std::string_view name() const noexcept override { return "procfs"; }
     std::vector<SignalInfo> signals() const override;
     int push_signal(std::string_view signal, int domain_idx) override;
     void read_batch() override;
+    void read_batch_full() override;
+    // Memory, disk, network and process-tree figures are read at most this often (seconds; CPU
+    // utilisation is read every sample). Each procfs file costs tens of microseconds of kernel
+    // time, and these change slowly; counters lose nothing, as totals come from full reads.
+    void set_usage_period(double seconds) { m_usage_period_s = seconds; }
+    static constexpr double k_default_usage_period_s = 0.5;
     double sample(int handle) const override;
     void attach_process(int pid) override { m_pid = pid; }
 
     int core_count() const { return static_cast<int>(m_prev_cpu.size()) - 1; }
 
 private:
-    struct CpuTimes {
-        double busy = 0, total = 0;
-    };
     enum class Signal { cpu_util, mem_used, mem_total, disk_read, disk_write, net_rx, net_tx, process_cpu };
     struct Pushed {
         Signal signal;
@@ -44,13 +52,19 @@ private:
 
     std::filesystem::path m_proc;
     std::filesystem::path m_sys;
+    std::shared_ptr<ProcStat> m_stat;
     std::vector<CpuTimes> m_prev_cpu;  // [0] = aggregate "cpu", then cpu0..N-1
+    bool m_have_block_dir = false;
+    std::unordered_map<std::string, bool> m_whole_disk;  // device name -> counted (cached: sysfs lookups cost)
     std::vector<double> m_util;
     double m_mem_used_b = NAN, m_mem_total_b = NAN;
     double m_disk_read_b = NAN, m_disk_write_b = NAN;
     double m_net_rx_b = NAN, m_net_tx_b = NAN;
     double m_process_cpu_s = NAN;
     int m_pid = 0;
+    double m_usage_period_s = k_default_usage_period_s;
+    double m_usage_read_at_s = -1e9;
+    void read_usage();
     double m_ticks_per_s;
     std::vector<Pushed> m_pushed;
     std::string m_buffer;

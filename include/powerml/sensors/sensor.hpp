@@ -55,6 +55,10 @@ public:
     // One pass over the hardware for every pushed signal. Must not throw for read failures:
     // a failed read makes sample() return NaN for that handle until the next good read.
     virtual void read_batch() = 0;
+    // Like read_batch(), but refreshes every signal even where a sensor reads slow-moving ones
+    // less often than every sample. The sampler uses it for the first and last samples of a
+    // window, where totals are taken.
+    virtual void read_batch_full() { read_batch(); }
     // The value of a pushed signal from the last read_batch(), in SI units; NaN when unreadable.
     virtual double sample(int handle) const = 0;
     // The process whose tree a job's usage is charged to (procfs); others ignore it.

@@ -185,8 +185,11 @@ CpuPowerCurve choose_cpu_curve(const MachineInfo& machine, const std::filesystem
     return curve;
 }
 
-ModelSensor::ModelSensor(std::filesystem::path procfs_root, const std::filesystem::path& data_dir)
-    : m_proc(std::move(procfs_root)), m_machine(read_machine_info(m_proc)), m_cpu(choose_cpu_curve(m_machine, data_dir)) {
+ModelSensor::ModelSensor(std::filesystem::path procfs_root, const std::filesystem::path& data_dir, std::shared_ptr<ProcStat> stat)
+    : m_proc(std::move(procfs_root)),
+      m_machine(read_machine_info(m_proc)),
+      m_cpu(choose_cpu_curve(m_machine, data_dir)),
+      m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)) {
     m_dram_w = m_machine.memory_bytes / 1e9 * k_dram_w_per_gb;
 }
 
@@ -231,22 +234,14 @@ int ModelSensor::push_signal(std::string_view signal, int domain_idx) {
 }
 
 void ModelSensor::read_batch() {
-    if (!paths::read_small_file(m_proc / "stat", m_buffer) || !m_buffer.starts_with("cpu ")) {
+    if (!m_stat->refresh(this)) {
         m_cpu_w = NAN;
         return;
     }
-    std::istringstream in(m_buffer.substr(4, m_buffer.find('\n') - 4));
-    double fields[8] = {0};
-    for (double& f : fields) in >> f;
-    const double total = fields[0] + fields[1] + fields[2] + fields[3] + fields[4] + fields[5] + fields[6] + fields[7];
-    const double busy = total - fields[3] - fields[4];
     // The first read has no interval yet: it gives the average since boot.
-    double utilisation = total > 0 ? busy / total : 0.0;
-    if (std::isfinite(m_prev_total) && total > m_prev_total) utilisation = (busy - m_prev_busy) / (total - m_prev_total);
-    else if (std::isfinite(m_prev_total)) utilisation = 0.0;  // no tick elapsed: idle
-    m_prev_busy = busy;
-    m_prev_total = total;
-    m_cpu_w = m_cpu.watts(utilisation);
+    const auto utilisation = ProcStat::utilisation(m_prev_cpu, m_stat->times());
+    m_prev_cpu = m_stat->times();
+    m_cpu_w = m_cpu.watts(utilisation[0]);
 }
 
 double ModelSensor::sample(int handle) const {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <string_view>
 
@@ -55,10 +56,13 @@ bool is_virtual_block_device(std::string_view name) {
 
 }  // namespace
 
-ProcfsSensor::ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::path sysfs_root)
-    : m_proc(std::move(procfs_root)), m_sys(std::move(sysfs_root)), m_ticks_per_s(static_cast<double>(::sysconf(_SC_CLK_TCK))) {
-    if (!paths::read_small_file(m_proc / "stat", m_buffer))
-        throw Error("cannot read " + (m_proc / "stat").string() + ": is procfs mounted there?");
+ProcfsSensor::ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::path sysfs_root, std::shared_ptr<ProcStat> stat)
+    : m_proc(std::move(procfs_root)),
+      m_sys(std::move(sysfs_root)),
+      m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)),
+      m_have_block_dir(std::filesystem::is_directory(m_sys / "block")),
+      m_ticks_per_s(static_cast<double>(::sysconf(_SC_CLK_TCK))) {
+    if (!m_stat->refresh(this)) throw Error("cannot read " + (m_proc / "stat").string() + ": is procfs mounted there?");
     std::vector<double> ignored;
     read_cpu(ignored);
 }
@@ -107,38 +111,9 @@ int ProcfsSensor::push_signal(std::string_view signal, int domain_idx) {
 }
 
 bool ProcfsSensor::read_cpu(std::vector<double>& utilisation) {
-    if (!paths::read_small_file(m_proc / "stat", m_buffer)) return false;
-    std::vector<CpuTimes> now;
-    now.reserve(m_prev_cpu.size() + 1);
-    for_each_line(m_buffer, [&](std::string_view line) {
-        if (!line.starts_with("cpu")) return;
-        std::string_view rest = line;
-        next_token(rest);  // "cpu" or "cpuN"
-        // user nice system idle iowait irq softirq steal (guest is already inside user)
-        double fields[8] = {0};
-        for (double& f : fields) {
-            const std::string_view t = next_token(rest);
-            f = t.empty() ? 0.0 : to_number(t);
-        }
-        const double idle = fields[3] + fields[4];
-        double total = 0;
-        for (const double f : fields) total += f;
-        now.push_back({total - idle, total});
-    });
-    if (now.empty()) return false;
-    utilisation.assign(now.size(), NAN);
-    if (m_prev_cpu.size() == now.size()) {
-        for (std::size_t i = 0; i < now.size(); ++i) {
-            const double d_total = now[i].total - m_prev_cpu[i].total;
-            const double d_busy = now[i].busy - m_prev_cpu[i].busy;
-            // No tick elapsed on this CPU since the last read: it was idle for the whole interval.
-            utilisation[i] = d_total > 0 ? std::clamp(d_busy / d_total, 0.0, 1.0) : 0.0;
-        }
-    } else {
-        for (std::size_t i = 0; i < now.size(); ++i)
-            utilisation[i] = now[i].total > 0 ? now[i].busy / now[i].total : 0.0;
-    }
-    m_prev_cpu = std::move(now);
+    if (!m_stat->refresh(this)) return false;
+    utilisation = ProcStat::utilisation(m_prev_cpu, m_stat->times());
+    m_prev_cpu = m_stat->times();
     return true;
 }
 
@@ -159,7 +134,6 @@ bool ProcfsSensor::read_memory() {
 bool ProcfsSensor::read_disks() {
     if (!paths::read_small_file(m_proc / "diskstats", m_buffer)) return false;
     double read_sectors = 0, written_sectors = 0;
-    const bool have_block_dir = std::filesystem::is_directory(m_sys / "block");
     for_each_line(m_buffer, [&](std::string_view line) {
         std::string_view rest = line;
         next_token(rest);  // major
@@ -167,7 +141,12 @@ bool ProcfsSensor::read_disks() {
         const std::string_view device = next_token(rest);
         if (device.empty() || is_virtual_block_device(device)) return;
         // Partitions repeat their disk's bytes: count whole disks only (those under /sys/block).
-        if (have_block_dir && !std::filesystem::exists(m_sys / "block" / std::string(device))) return;
+        if (m_have_block_dir) {
+            auto it = m_whole_disk.find(std::string(device));
+            if (it == m_whole_disk.end())
+                it = m_whole_disk.emplace(std::string(device), std::filesystem::exists(m_sys / "block" / std::string(device))).first;
+            if (!it->second) return;
+        }
         std::string_view fields[7];
         for (auto& f : fields) f = next_token(rest);
         read_sectors += to_number(fields[2]);
@@ -249,10 +228,9 @@ bool ProcfsSensor::read_process_tree() {
     return true;
 }
 
-void ProcfsSensor::read_batch() {
+void ProcfsSensor::read_usage() {
     bool want[8] = {false};
     for (const auto& p : m_pushed) want[static_cast<int>(p.signal)] = true;
-    if (want[static_cast<int>(Signal::cpu_util)] && !read_cpu(m_util)) m_util.assign(m_util.size(), NAN);
     if ((want[static_cast<int>(Signal::mem_used)] || want[static_cast<int>(Signal::mem_total)]) && !read_memory())
         m_mem_used_b = m_mem_total_b = NAN;
     if ((want[static_cast<int>(Signal::disk_read)] || want[static_cast<int>(Signal::disk_write)]) && !read_disks())
@@ -260,6 +238,20 @@ void ProcfsSensor::read_batch() {
     if ((want[static_cast<int>(Signal::net_rx)] || want[static_cast<int>(Signal::net_tx)]) && !read_network())
         m_net_rx_b = m_net_tx_b = NAN;
     if (want[static_cast<int>(Signal::process_cpu)] && !read_process_tree()) m_process_cpu_s = NAN;
+    m_usage_read_at_s = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void ProcfsSensor::read_batch() {
+    const bool want_cpu = std::any_of(m_pushed.begin(), m_pushed.end(), [](const Pushed& p) { return p.signal == Signal::cpu_util; });
+    if (want_cpu && !read_cpu(m_util)) m_util.assign(m_util.size(), NAN);
+    const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (now - m_usage_read_at_s >= m_usage_period_s) read_usage();
+}
+
+void ProcfsSensor::read_batch_full() {
+    const bool want_cpu = std::any_of(m_pushed.begin(), m_pushed.end(), [](const Pushed& p) { return p.signal == Signal::cpu_util; });
+    if (want_cpu && !read_cpu(m_util)) m_util.assign(m_util.size(), NAN);
+    read_usage();
 }
 
 double ProcfsSensor::sample(int handle) const {
