@@ -111,6 +111,17 @@ TEST(PlanCliTest, EmitsSlurmAndKubernetes) {
     EXPECT_NE(k8s.out.find("values: [\"there\"]"), std::string::npos) << k8s.out;
 }
 
+TEST(PlanCliTest, StartScoresOneStartEverywhere) {
+    Files f;
+    const auto r = run_powerml(f.args({"--format", "json", "--start", "2023-06-15T11:00:00+01:00"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["baseline"]["start"], "2023-06-15T10:00:00Z");
+    EXPECT_NEAR(j["baseline"]["g_co2e"].get<double>(), 3 * 200.0, 1e-6);  // here's cheap hours
+    ASSERT_EQ(j["options"].size(), 2u);
+    for (const auto& o : j["options"]) EXPECT_EQ(o["start"], "2023-06-15T10:00:00Z");
+}
+
 TEST(PlanCliTest, RejectsBadJobFilesNamingTheField) {
     Files f;
     struct Bad {
