@@ -22,6 +22,11 @@ struct ZoneData {
     IntensityIntegral integral;
 };
 
+// Scores compared at a microgram: options that differ only by rounding noise tie, and ties go
+// to the earlier start (candidates are scanned in time order) and the site listed first, so
+// that "start later for 0 g less" is never recommended.
+long long score_key(double score) { return std::llround(score * 1e6); }
+
 bool overlaps(const std::vector<Segment>& a, UtcMillis start, UtcMillis end) {
     for (const Segment& s : a)
         if (start < s.end && s.start < end) return true;
@@ -216,8 +221,8 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
         if (job.interruptible) {
             auto schedule = schedule_interruptible(m, settings.max_pauses);
             auto best_window = std::min_element(candidates.begin(), candidates.end(),
-                                                [](const auto& a, const auto& b) { return a.score < b.score; });
-            if (schedule && (best_window == candidates.end() || schedule->score < best_window->score))
+                                                [](const auto& a, const auto& b) { return score_key(a.score) < score_key(b.score); });
+            if (schedule && (best_window == candidates.end() || score_key(schedule->score) < score_key(best_window->score)))
                 chosen.push_back(schedule->segments);
         }
         // The best contiguous start, then the best ones not overlapping those already taken:
@@ -226,7 +231,7 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
         while (chosen.size() < wanted) {
             const WindowCandidate* pick = nullptr;
             for (const WindowCandidate& c : candidates) {
-                if (pick && c.score >= pick->score) continue;
+                if (pick && score_key(c.score) >= score_key(pick->score)) continue;
                 bool clash = false;
                 for (const auto& segs : chosen) clash = clash || overlaps(segs, c.start, c.start + m.run_ms);
                 if (!clash) pick = &c;
@@ -247,7 +252,7 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
         throw Error("job: no site can run the job within its constraints" + why);
     }
     std::stable_sort(plan.options.begin(), plan.options.end(),
-                     [](const PlanOption& a, const PlanOption& b) { return a.score < b.score; });
+                     [](const PlanOption& a, const PlanOption& b) { return score_key(a.score) < score_key(b.score); });
     for (PlanOption& o : plan.options) {
         o.savings_g = plan.baseline.g_co2e - o.g_co2e;
         o.savings_pct = plan.baseline.g_co2e > 0 ? 100.0 * o.savings_g / plan.baseline.g_co2e : 0.0;

@@ -125,6 +125,23 @@ TEST(PlanReportTest, DriftCapsTheWaitAndIsPriced) {
     EXPECT_NE(plan_sentence(priced).find("as planned"), std::string::npos);
 }
 
+TEST(PlanReportTest, TiesGoToTheEarliestStart) {
+    // Flat intensity: every start costs the same; later starts must not be "recommended".
+    std::map<std::string, carbon::IntensitySeries> zones;
+    const UtcMillis base = parse_rfc3339("2023-06-15T00:00:00Z");
+    zones["F"] = test::make_series("F", base, std::vector<double>(48, 123.456));
+    JobSpec j;
+    j.name = "flat";
+    j.duration_s = 300;  // 5 minutes: many starts inside one hour, all equal
+    j.power_w = 777;
+    j.earliest_start = base + 22 * 60'000;
+    j.deadline = base + 30 * k_hour;
+    j.sites.push_back({.name = "a", .zone = "F", .current = true});
+    const Plan plan = Planner(test::source_from(zones)).plan(j, {});
+    EXPECT_EQ(plan.best.start, plan.baseline.start);
+    EXPECT_NE(plan_sentence(plan).find("as planned"), std::string::npos) << plan_sentence(plan);
+}
+
 TEST(PlanReportTest, UnknownZoneNamesTheSite) {
     Fixture f;
     f.job.sites[1].zone = "XX";
