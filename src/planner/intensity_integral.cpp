@@ -29,6 +29,11 @@ IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) {
         m_bounds.push_back(end);
     }
     const std::size_t n = m_value.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const UtcMillis len = m_bounds[i + 1] - m_bounds[i];
+        if (i == 0) m_step = len;
+        else if (len != m_step) m_step = 0;
+    }
     m_cum.assign(n + 1, 0.0);
     m_cum_uncertain.assign(n + 1, 0.0);
     m_cum_gap_ms.assign(n + 1, 0.0);

@@ -42,6 +42,19 @@ void search_windows(const SiteModel& m, std::vector<WindowCandidate>& out) {
     // are all that must be scored; they are merged in ascending order so that every edge of
     // the window only moves forward.
     std::vector<Stream> streams;
+    // A series with equal pieces, shifted, is the same set of times as another with the same
+    // step and phase: such streams are merged once (an hourly series and a 5 h run, say).
+    std::vector<std::pair<UtcMillis, UtcMillis>> regular;  // (step, phase) already added
+    auto add_series = [&](const IntensityIntegral& series, UtcMillis offset) {
+        const std::vector<UtcMillis>& values = series.bounds();
+        if (const UtcMillis step = series.step(); step > 0) {
+            const std::pair<UtcMillis, UtcMillis> key{step, ((values.front() + offset) % step + step) % step};
+            if (std::find(regular.begin(), regular.end(), key) != regular.end()) return;
+            regular.push_back(key);
+        }
+        auto it = std::lower_bound(values.begin(), values.end(), lo - offset);
+        streams.push_back({&values, offset, static_cast<std::size_t>(it - values.begin())});
+    };
     auto add = [&](const std::vector<UtcMillis>& values, UtcMillis offset) {
         auto it = std::lower_bound(values.begin(), values.end(), lo - offset);
         streams.push_back({&values, offset, static_cast<std::size_t>(it - values.begin())});
@@ -49,11 +62,11 @@ void search_windows(const SiteModel& m, std::vector<WindowCandidate>& out) {
     std::vector<UtcMillis> fixed = {lo, hi, std::clamp(m.reference_end - m.run_ms, lo, hi)};
     std::sort(fixed.begin(), fixed.end());
     add(fixed, 0);
-    add(m.here->bounds(), 0);
-    add(m.here->bounds(), -m.run_ms);
+    add_series(*m.here, 0);
+    add_series(*m.here, -m.run_ms);
     if (moving) {
-        add(m.here->bounds(), m.transfer_ms);
-        add(m.origin->bounds(), m.transfer_ms);
+        add_series(*m.here, m.transfer_ms);
+        add_series(*m.origin, m.transfer_ms);
     }
 
     IntensityIntegral::Cursor run_start(*m.here), run_end(*m.here);

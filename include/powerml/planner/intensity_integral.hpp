@@ -69,6 +69,8 @@ public:
     };
 
     bool has_gaps() const { return m_has_gaps; }
+    // The length every piece has when they are all equal (an hourly series: 3,600,000), else 0.
+    UtcMillis step() const { return m_step; }
 
 private:
     std::size_t piece(UtcMillis t) const;  // index of the piece holding t (clamped)
@@ -82,6 +84,7 @@ private:
     std::vector<double> m_cum_uncertain;  // same, non-measured points only
     std::vector<double> m_cum_gap_ms;     // gap time up to bounds[i]
     bool m_has_gaps = false;
+    UtcMillis m_step = 0;
 };
 
 }  // namespace powerml::planner
