@@ -34,15 +34,19 @@ IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) {
         if (i == 0) m_step = len;
         else if (len != m_step) m_step = 0;
     }
+    // The running sums for uncertain points and gaps exist only when there are any: a year
+    // of measured data then costs three arrays, not five (less memory to fault in per plan).
+    bool any_uncertain = false;
+    for (char u : m_is_uncertain) any_uncertain = any_uncertain || u;
     m_cum.assign(n + 1, 0.0);
-    m_cum_uncertain.assign(n + 1, 0.0);
-    m_cum_gap_ms.assign(n + 1, 0.0);
+    if (any_uncertain) m_cum_uncertain.assign(n + 1, 0.0);
+    if (m_has_gaps) m_cum_gap_ms.assign(n + 1, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
         const double ms = static_cast<double>(m_bounds[i + 1] - m_bounds[i]);
         const double area = m_value[i] * ms / 1000.0;
         m_cum[i + 1] = m_cum[i] + area;
-        m_cum_uncertain[i + 1] = m_cum_uncertain[i] + (m_is_uncertain[i] ? area : 0.0);
-        m_cum_gap_ms[i + 1] = m_cum_gap_ms[i] + (m_is_gap[i] ? ms : 0.0);
+        if (any_uncertain) m_cum_uncertain[i + 1] = m_cum_uncertain[i] + (m_is_uncertain[i] ? area : 0.0);
+        if (m_has_gaps) m_cum_gap_ms[i + 1] = m_cum_gap_ms[i] + (m_is_gap[i] ? ms : 0.0);
     }
 }
 
@@ -61,13 +65,14 @@ double IntensityIntegral::at(UtcMillis t) const {
 }
 
 double IntensityIntegral::at_uncertain(UtcMillis t) const {
-    if (empty()) return 0.0;
+    if (empty() || m_cum_uncertain.empty()) return 0.0;
     t = std::clamp(t, first(), last());
     const std::size_t i = piece(t);
     return m_cum_uncertain[i] + (m_is_uncertain[i] ? m_value[i] * static_cast<double>(t - m_bounds[i]) / 1000.0 : 0.0);
 }
 
 double IntensityIntegral::gap_ms_at(UtcMillis t) const {
+    if (!m_has_gaps) return 0.0;
     t = std::clamp(t, first(), last());
     const std::size_t i = piece(t);
     return m_cum_gap_ms[i] + (m_is_gap[i] ? static_cast<double>(t - m_bounds[i]) : 0.0);

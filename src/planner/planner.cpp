@@ -128,12 +128,15 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
             throw Error(fmt::format("job: [[site]] '{}' zone '{}': {}", site.name, site.zone, e.what()));
         }
         data->integral = IntensityIntegral(data->series);
+        // The integral holds what the search needs; keep the series' description only.
+        const std::size_t n_points = data->series.points.size();
+        std::size_t n_uncertain = 0;
+        for (const auto& p : data->series.points) n_uncertain += p.kind != carbon::PointKind::measured ? 1 : 0;
         SeriesInfo info{site.zone, data->series.provider, std::string(carbon::to_string(data->series.signal)),
                         data->series.note, data->series.attribution, data->series.relative_uncertainty,
-                        data->series.points.size(), 0};
-        for (const auto& p : data->series.points)
-            if (p.kind != carbon::PointKind::measured) ++info.uncertain_points;
+                        n_points, n_uncertain};
         plan.series.push_back(std::move(info));
+        data->series.points = {};
         return *zones.emplace(site.zone, std::move(data)).first->second;
     };
 
