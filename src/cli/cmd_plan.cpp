@@ -34,14 +34,6 @@ struct PlanFlags {
     int alternatives = 2;
 };
 
-Config plan_config() {
-    Config config;
-    const auto file = Config::default_file();
-    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
-    config.load_env();
-    return config;
-}
-
 // "--source GB=ukgrid" applies to one zone, "--source csv:/x.csv" to every other zone.
 std::string spec_for(const std::vector<std::string>& sources, const std::string& zone) {
     std::string fallback = "embedded";
@@ -119,7 +111,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
         ->capture_default_str()
         ->check(CLI::Range(0, 50));
     cmd->callback([flags, &exit_code] {
-        const Config config = plan_config();
+        const Config config = Config::load_user();
         const planner::JobSpec job = planner::load_job_file(flags->job, run_from_store);
         planner::SeriesSource source = [flags, &config](const std::string& zone, UtcMillis from, UtcMillis to) {
             carbon::IntensitySeries s = carbon::fetch_series(spec_for(flags->sources, zone), zone, from, to, config);
