@@ -21,7 +21,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24p
 h1{font-size:1.6em}h2{border-bottom:2px solid #0072B2;padding-bottom:4px;margin-top:2em}h3{margin-top:1.5em}
 table.data{border-collapse:collapse;font-size:12px;margin:8px 0;display:block;overflow-x:auto}
 table.data th,table.data td{border:1px solid #ccc;padding:2px 6px;text-align:left;white-space:nowrap}
-table.data td.num{text-align:right;font-variant-numeric:tabular-nums}table.data th{background:#f0f4f8}
+table.data td.num{text-align:right;min-width:3em;font-variant-numeric:tabular-nums}table.data th{background:#f0f4f8}
 svg.chart{display:block;margin:12px 0;background:#fff;border:1px solid #e4e4e4}
 .chart-title{font-size:14px;font-weight:600}.tick,.legend,.band-label{font-size:11px;fill:#444}.axis-label{font-size:12px;fill:#222}
 .grid{stroke:#e8e8e8}.axis{stroke:#666}.band{fill:#999}.errorbar,.whisker{stroke:#222;stroke-width:1.2;fill:none}
@@ -111,14 +111,11 @@ std::string run_section(const RunInput& run) {
         out += render(bars);
     }
     if (epochs) {
-        LineChart quality, efficiency;
+        LineChart quality;
         quality.title = "Accuracy and loss per epoch";
         quality.x_label = "epoch";
         quality.y_label = "value reported by the workload";
-        quality.markers = efficiency.markers = true;
-        efficiency.title = "Efficiency per epoch (useful work per energy)";
-        efficiency.x_label = "epoch";
-        efficiency.y_label = "per Wh / per kJ";
+        quality.markers = true;
         std::map<std::string, Series> metric_series, factor_series;
         int index = 0;
         for (const auto& p : s.phases) {
@@ -139,13 +136,22 @@ std::string run_section(const RunInput& run) {
             }
         }
         for (auto& [_, series] : metric_series) quality.series.push_back(series);
-        for (auto& [_, series] : factor_series) efficiency.series.push_back(series);
         if (!quality.series.empty()) out += render(quality);
-        if (!efficiency.series.empty()) out += render(efficiency);
+        for (auto& [name, series] : factor_series) {
+            // One chart per factor: their scales differ by orders of magnitude.
+            LineChart efficiency;
+            efficiency.title = "Efficiency per epoch: " + series.name;
+            efficiency.x_label = "epoch";
+            efficiency.y_label = series.name;
+            efficiency.markers = true;
+            efficiency.height = 220;
+            efficiency.series = {series};
+            out += render(efficiency);
+        }
     }
     if (!run.backtest.empty()) {
         LineChart pred;
-        pred.title = "Predicted total energy after k epochs (95 % prediction interval) and the actual total";
+        pred.title = "Total energy predicted after k epochs, 95 % interval, and the actual";
         pred.x_label = "epochs observed (k)";
         pred.y_label = "J";
         pred.markers = true;

@@ -18,7 +18,7 @@ const char* colour(std::size_t i) {
     return palette[i % 8];
 }
 
-constexpr int k_left = 70, k_right = 20, k_top = 34, k_bottom = 46;
+constexpr int k_left = 70, k_right = 20, k_top = 46, k_bottom = 46;
 
 struct Scale {
     double d0, d1, r0, r1;
@@ -71,8 +71,8 @@ std::string legend(const std::vector<std::string>& names, int width) {
     for (std::size_t i = names.size(); i-- > 0;) {
         const double w = 18 + 6.5 * static_cast<double>(names[i].size());
         x -= w + 10;
-        out += fmt::format("<rect x=\"{:.1f}\" y=\"10\" width=\"12\" height=\"12\" fill=\"{}\"/>"
-                           "<text x=\"{:.1f}\" y=\"20\" class=\"legend\">{}</text>",
+        out += fmt::format("<rect x=\"{:.1f}\" y=\"25\" width=\"12\" height=\"12\" fill=\"{}\"/>"
+                           "<text x=\"{:.1f}\" y=\"35\" class=\"legend\">{}</text>",
                            x, colour(i), x + 16, html_escape(names[i]));
     }
     return out;
@@ -115,6 +115,7 @@ std::string render(const LineChart& chart) {
     }
     std::tie(x0, x1) = padded(x0, x1, false);
     std::tie(y0, y1) = padded(y0, y1, true);
+    y1 += (y1 - y0) * 0.06;
     const auto yt = nice_ticks(y0, y1);
     y1 = std::max(y1, yt.back());
     const Scale x{x0, x1, double(k_left), double(chart.width - k_right)};
@@ -172,6 +173,7 @@ std::string render(const BarChart& chart) {
     std::string out = open_svg(chart.width, chart.height, points, chart.title, "bar");
     if (points == 0) return out + "<text x=\"80\" y=\"80\" class=\"empty\">no data</text></svg>";
     std::tie(lo, hi) = padded(lo, hi, true);
+    hi += (hi - lo) * 0.06;
     const auto yt = nice_ticks(lo, hi);
     hi = std::max(hi, yt.back());
     const Scale y{lo, hi, double(chart.height - k_bottom), double(k_top)};
