@@ -34,7 +34,7 @@ std::string number_label(double v) {
 
 std::string open_svg(int width, int height, std::size_t points, const std::string& title, const std::string& kind) {
     return fmt::format(
-        "<svg class=\"chart\" data-kind=\"{}\" data-points=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
+        "<svg class=\"chart\" data-kind=\"{}\" data-points=\"{}\" viewBox=\"0 0 {} {}\" "
         "width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\"><title>{}</title>"
         "<text x=\"{}\" y=\"20\" class=\"chart-title\">{}</text>",
         kind, points, width, height, width, height, html_escape(title), html_escape(title), k_left, html_escape(title));
