@@ -144,6 +144,7 @@ ScenarioStats scenario_statistics(const std::string& scenario, const std::vector
     std::vector<std::string> phase_order;
     std::map<std::string, std::vector<std::pair<std::string, Indicators>>> per_phase;
     std::vector<Indicators> epochs;  // every epoch phase of every run, for per-epoch correlations
+    std::size_t without_baseline = 0;
     for (const auto& run : runs) {
         per_run.emplace_back(run.run_id, run_indicators(run.summary, bare_power_w));
         for (const auto& phase : run.summary.phases) {
@@ -152,9 +153,12 @@ ScenarioStats scenario_statistics(const std::string& scenario, const std::vector
             if (is_epoch(phase.name)) epochs.push_back(indicators);
             per_phase[phase.name].emplace_back(run.run_id, std::move(indicators));
         }
-        if (run.summary.baseline_s <= 0 && !bare_power_w)
-            out.notes.push_back("run " + run.run_id + " has no idle baseline: its net energy equals its gross energy");
+        if (run.summary.baseline_s <= 0) ++without_baseline;
     }
+    if (without_baseline > 0 && !bare_power_w)
+        out.notes.push_back(fmt::format("{} of {} runs have no idle baseline (--baseline 0) and there is no bare-system "
+                                        "scenario: net energy equals gross energy",
+                                        without_baseline, runs.size()));
     out.indicators = collect(per_run);
     for (const auto& name : phase_order) out.phases.push_back({name, collect(per_phase[name])});
 
