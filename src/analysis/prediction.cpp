@@ -135,6 +135,8 @@ std::vector<BacktestPoint> backtest_prediction(const sampler::Timeline& timeline
         throw Error(fmt::format("backtest: the run finished {} of its {} epochs; the truth is unknown", windows.size(),
                                 epochs_total));
     const RunTotals truth = run_totals(timeline);
+    const double last_end_s = windows[epochs_total - 1].end_s;
+    const double to_last_j = summed_energy(timeline, timeline.job_start_s, timeline.job_start_s + last_end_s);
     for (std::size_t k = 2; k < epochs_total; ++k) {
         BacktestPoint point;
         point.k = k;
@@ -142,6 +144,8 @@ std::vector<BacktestPoint> backtest_prediction(const sampler::Timeline& timeline
         const auto& p = point.prediction;
         point.energy_error_pct = truth.energy_j != 0 ? (p.energy_j - truth.energy_j) / truth.energy_j * 100.0 : 0.0;
         point.duration_error_pct = truth.duration_s != 0 ? (p.duration_s - truth.duration_s) / truth.duration_s * 100.0 : 0.0;
+        point.energy_to_last_epoch_error_pct = to_last_j != 0 ? (p.energy_j - to_last_j) / to_last_j * 100.0 : 0.0;
+        point.duration_to_last_epoch_error_pct = last_end_s != 0 ? (p.duration_s - last_end_s) / last_end_s * 100.0 : 0.0;
         point.energy_in_interval = p.energy_low_j && truth.energy_j >= *p.energy_low_j && truth.energy_j <= *p.energy_high_j;
         point.duration_in_interval =
             p.duration_low_s && truth.duration_s >= *p.duration_low_s && truth.duration_s <= *p.duration_high_s;

@@ -77,6 +77,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
                 nlohmann::json back = nlohmann::json::array();
                 for (const auto& b : analysis::backtest_prediction(run.timeline, total))
                     back.push_back({{"k", b.k}, {"energy_error_pct", b.energy_error_pct}, {"duration_error_pct", b.duration_error_pct},
+                                    {"energy_to_last_epoch_error_pct", b.energy_to_last_epoch_error_pct},
+                                    {"duration_to_last_epoch_error_pct", b.duration_to_last_epoch_error_pct},
                                     {"energy_in_interval", b.energy_in_interval}, {"duration_in_interval", b.duration_in_interval}});
                 out["backtest"] = back;
             }

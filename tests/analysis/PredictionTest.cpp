@@ -92,6 +92,9 @@ TEST(PredictionTest, BacktestAgainstTheKnownTotal) {
     EXPECT_EQ(points[0].k, 2u);
     EXPECT_NEAR(points[0].energy_error_pct, (120.0 - 140.0) / 140.0 * 100.0, 1e-9);
     EXPECT_TRUE(points[0].energy_in_interval);  // 140 is inside 120 +- 49
+    // Up to the end of epoch 5 the run used 135 J in 11 s.
+    EXPECT_NEAR(points[0].energy_to_last_epoch_error_pct, (120.0 - 135.0) / 135.0 * 100.0, 1e-9);
+    EXPECT_NEAR(points[0].duration_to_last_epoch_error_pct, 0.0, 1e-9);
     // k = 4: 5 + 100 = 105 J observed, + 25 = 130 J predicted.
     EXPECT_NEAR(points[2].prediction.energy_j, 130, 1e-9);
     EXPECT_NEAR(points[2].duration_error_pct, (11.0 - 12.0) / 12.0 * 100.0, 1e-9);

@@ -55,8 +55,12 @@ RunTotals run_totals(const sampler::Timeline& timeline);
 struct BacktestPoint {
     std::size_t k = 0;
     Prediction prediction;
-    double energy_error_pct = 0;    // (predicted - actual) / actual x 100
+    double energy_error_pct = 0;    // (predicted - actual) / actual x 100, actual = the whole job
     double duration_error_pct = 0;
+    // Against the energy and time up to the end of epoch N, which is what the model predicts:
+    // the difference to the figures above is the work after the last epoch.
+    double energy_to_last_epoch_error_pct = 0;
+    double duration_to_last_epoch_error_pct = 0;
     bool energy_in_interval = false;
     bool duration_in_interval = false;
 };
