@@ -9,6 +9,7 @@
 
 #include "powerml/analysis/distributions.hpp"
 #include "powerml/analysis/run_summary.hpp"
+#include "powerml/analysis/statistics.hpp"
 #include "powerml/core/error.hpp"
 
 namespace powerml::analysis {
@@ -42,6 +43,55 @@ MeanSd mean_sd(const std::vector<double>& v) {
         for (const double x : v) ss += (x - out.mean) * (x - out.mean);
         out.sd = std::sqrt(ss / static_cast<double>(v.size() - 1));
     }
+    return out;
+}
+
+// What the epochs after the first k will add, with the half-width of its prediction interval.
+struct Remaining {
+    double sum = 0;
+    std::optional<double> half_width;
+    std::string model = "constant";
+};
+
+// Each further epoch costs what the observed ones did (their mean): the m future epochs vary
+// like the observed ones (m s^2) and their mean is known from k epochs only (m^2 s^2 / k).
+// When at least 4 epochs show a significant linear trend (slope t test, p < 0.05), the trend
+// a + b i is summed over the future indices instead, with the variance of that sum from the
+// fit's parameter covariance plus m new residuals.
+Remaining remaining(const std::vector<double>& observed, std::size_t total, double level) {
+    Remaining out;
+    const std::size_t k = observed.size();
+    const double m = static_cast<double>(total - k);
+    if (m <= 0) {
+        out.half_width = 0.0;
+        return out;
+    }
+    if (k >= 4) {
+        std::vector<double> index(k);
+        for (std::size_t i = 0; i < k; ++i) index[i] = static_cast<double>(i + 1);
+        const bool spread = std::any_of(observed.begin(), observed.end(), [&](double v) { return v != observed[0]; });
+        if (spread) {
+            const LinearFit fit = linear_regression(index, observed);
+            const double df = static_cast<double>(k) - 2.0;
+            const bool significant = fit.slope_se == 0 ? fit.slope != 0
+                                                       : student_t_two_sided_p(fit.slope / fit.slope_se, df) < 0.05;
+            if (significant) {
+                const double future_index_sum = (static_cast<double>(k + 1 + total)) * m / 2.0;
+                out.sum = m * fit.intercept + fit.slope * future_index_sum;
+                const double s2 = fit.residual_sd * fit.residual_sd;
+                const double spread_of_line = m * fit.x_mean - future_index_sum;
+                const double variance = s2 * (m * m / static_cast<double>(k) + spread_of_line * spread_of_line / fit.sxx) + m * s2;
+                out.half_width = student_t_quantile(0.5 + level / 2.0, df) * std::sqrt(variance);
+                out.model = "trend";
+                return out;
+            }
+        }
+    }
+    const MeanSd ms = mean_sd(observed);
+    out.sum = m * ms.mean;
+    if (k >= 2)
+        out.half_width = student_t_quantile(0.5 + level / 2.0, static_cast<double>(k - 1)) * ms.sd *
+                         std::sqrt(m + m * m / static_cast<double>(k));
     return out;
 }
 
@@ -106,25 +156,25 @@ Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k,
     const double end_k = windows[k - 1].end_s;  // seconds since the job started
     p.observed_duration_s = end_k;
     p.observed_energy_j = summed_energy(timeline, timeline.job_start_s, timeline.job_start_s + end_k);
-    const double m = static_cast<double>(epochs_total - k);
-    p.energy_j = p.observed_energy_j + m * e.mean;
-    p.duration_s = p.observed_duration_s + m * d.mean;
-    if (m == 0) {
-        p.energy_low_j = p.energy_high_j = p.energy_j;
-        p.duration_low_s = p.duration_high_s = p.duration_s;
-    } else if (k >= 2) {
-        // The m future epochs: each varies like the observed ones (m s^2), and their mean is
-        // only known from k epochs (m^2 s^2 / k).
-        const double t = student_t_quantile(0.5 + level / 2.0, static_cast<double>(k - 1));
-        const double factor = std::sqrt(m + m * m / static_cast<double>(k));
-        p.energy_low_j = p.energy_j - t * e.sd * factor;
-        p.energy_high_j = p.energy_j + t * e.sd * factor;
-        p.duration_low_s = p.duration_s - t * d.sd * factor;
-        p.duration_high_s = p.duration_s + t * d.sd * factor;
-    } else {
-        p.notes.push_back("one epoch gives no spread: no interval until a second epoch has finished");
+    const Remaining energy = remaining(energies, epochs_total, level);
+    const Remaining duration = remaining(durations, epochs_total, level);
+    p.energy_model = energy.model;
+    p.duration_model = duration.model;
+    p.energy_j = p.observed_energy_j + energy.sum;
+    p.duration_s = p.observed_duration_s + duration.sum;
+    if (energy.half_width) {
+        p.energy_low_j = p.energy_j - *energy.half_width;
+        p.energy_high_j = p.energy_j + *energy.half_width;
     }
-    if (m > 0) p.notes.push_back("work after the last epoch (final evaluation, saving) is not part of the prediction");
+    if (duration.half_width) {
+        p.duration_low_s = p.duration_s - *duration.half_width;
+        p.duration_high_s = p.duration_s + *duration.half_width;
+    }
+    if (k == 1 && epochs_total > 1)
+        p.notes.push_back("one epoch gives no spread: no interval until a second epoch has finished");
+    if (energy.model == "trend" || duration.model == "trend")
+        p.notes.push_back("the epochs so far grow or shrink steadily (slope p < 0.05): the trend is extrapolated");
+    if (epochs_total > k) p.notes.push_back("work after the last epoch (final evaluation, saving) is not part of the prediction");
     return p;
 }
 

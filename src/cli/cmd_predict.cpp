@@ -65,6 +65,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
                                   {"epochs_done", p.epochs_done},
                                   {"epochs_total", p.epochs_total},
                                   {"level", p.level},
+                                  {"energy_model", p.energy_model},
+                                  {"duration_model", p.duration_model},
                                   {"energy_j", {{"predicted", p.energy_j}, {"low", optional_json(p.energy_low_j)}, {"high", optional_json(p.energy_high_j)}}},
                                   {"duration_s", {{"predicted", p.duration_s}, {"low", optional_json(p.duration_low_s)}, {"high", optional_json(p.duration_high_s)}}},
                                   {"epoch_energy_j", {{"mean", p.epoch_energy_mean_j}, {"sd", p.epoch_energy_sd_j}}},
@@ -84,7 +86,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
             }
             fmt::print("{}\n", out.dump(2));
         } else {
-            fmt::print("run {}: after {} of {} epochs\n", run.id, p.epochs_done, p.epochs_total);
+            fmt::print("run {}: after {} of {} epochs (epoch model: energy {}, duration {})\n", run.id, p.epochs_done,
+                       p.epochs_total, p.energy_model, p.duration_model);
             fmt::print("  energy:   {} (95 % prediction interval {})\n", units::format_energy(p.energy_j),
                        range(p.energy_low_j, p.energy_high_j, true));
             fmt::print("  duration: {} ({})\n", units::format_duration(p.duration_s), range(p.duration_low_s, p.duration_high_s, false));

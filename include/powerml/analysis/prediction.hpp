@@ -36,10 +36,14 @@ struct Prediction {
     double observed_duration_s = 0;
     double epoch_energy_mean_j = 0, epoch_energy_sd_j = 0;
     double epoch_duration_mean_s = 0, epoch_duration_sd_s = 0;
+    std::string energy_model = "constant";    // "constant" (mean epoch) or "trend" (linear in the epoch index)
+    std::string duration_model = "constant";
     std::vector<std::string> notes;
 };
 
-// Predicts from the first `k` closed epochs (k >= 1) of `epochs_total`. Throws Error when the
+// Predicts from the first `k` closed epochs (k >= 1) of `epochs_total`: each further epoch
+// costs the mean of the observed ones, or, from 4 epochs on and when their energy (duration)
+// has a significant linear trend over the epoch index, what that trend says. Throws Error when the
 // timeline has fewer than k closed epochs or k > epochs_total.
 Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k, std::size_t epochs_total,
                                double level = 0.95);
