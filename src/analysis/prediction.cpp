@@ -55,9 +55,9 @@ struct Remaining {
 
 // Each further epoch costs what the observed ones did (their mean): the m future epochs vary
 // like the observed ones (m s^2) and their mean is known from k epochs only (m^2 s^2 / k).
-// When at least 4 epochs show a significant linear trend (slope t test, p < 0.05), the trend
-// a + b i is summed over the future indices instead, with the variance of that sum from the
-// fit's parameter covariance plus m new residuals.
+// From 5 epochs on, when epochs 2..k lie on a clearly sloped line (slope t test, p < 0.01), the
+// line a + b i is summed over the future indices instead, with the variance of that sum from
+// the fit's parameter covariance plus m new residuals.
 Remaining remaining(const std::vector<double>& observed, std::size_t total, double level) {
     Remaining out;
     const std::size_t k = observed.size();
@@ -66,21 +66,25 @@ Remaining remaining(const std::vector<double>& observed, std::size_t total, doub
         out.half_width = 0.0;
         return out;
     }
-    if (k >= 4) {
-        std::vector<double> index(k);
-        for (std::size_t i = 0; i < k; ++i) index[i] = static_cast<double>(i + 1);
-        const bool spread = std::any_of(observed.begin(), observed.end(), [&](double v) { return v != observed[0]; });
+    if (k >= 5) {
+        // The first epoch is left out of the trend: it often carries warm-up (caches, JIT,
+        // autotuning) whose decay is not a line and must not be extrapolated.
+        const std::vector<double> tail(observed.begin() + 1, observed.end());
+        std::vector<double> index(tail.size());
+        for (std::size_t i = 0; i < tail.size(); ++i) index[i] = static_cast<double>(i + 2);
+        const bool spread = std::any_of(tail.begin(), tail.end(), [&](double v) { return v != tail[0]; });
         if (spread) {
-            const LinearFit fit = linear_regression(index, observed);
-            const double df = static_cast<double>(k) - 2.0;
+            const LinearFit fit = linear_regression(index, tail);
+            const double n = static_cast<double>(tail.size());
+            const double df = n - 2.0;
             const bool significant = fit.slope_se == 0 ? fit.slope != 0
-                                                       : student_t_two_sided_p(fit.slope / fit.slope_se, df) < 0.05;
+                                                       : student_t_two_sided_p(fit.slope / fit.slope_se, df) < 0.01;
             if (significant) {
                 const double future_index_sum = (static_cast<double>(k + 1 + total)) * m / 2.0;
                 out.sum = m * fit.intercept + fit.slope * future_index_sum;
                 const double s2 = fit.residual_sd * fit.residual_sd;
                 const double spread_of_line = m * fit.x_mean - future_index_sum;
-                const double variance = s2 * (m * m / static_cast<double>(k) + spread_of_line * spread_of_line / fit.sxx) + m * s2;
+                const double variance = s2 * (m * m / n + spread_of_line * spread_of_line / fit.sxx) + m * s2;
                 out.half_width = student_t_quantile(0.5 + level / 2.0, df) * std::sqrt(variance);
                 out.model = "trend";
                 return out;
@@ -173,7 +177,7 @@ Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k,
     if (k == 1 && epochs_total > 1)
         p.notes.push_back("one epoch gives no spread: no interval until a second epoch has finished");
     if (energy.model == "trend" || duration.model == "trend")
-        p.notes.push_back("the epochs so far grow or shrink steadily (slope p < 0.05): the trend is extrapolated");
+        p.notes.push_back("the epochs so far grow or shrink steadily (epochs 2 on, slope p < 0.01): the trend is extrapolated");
     if (epochs_total > k) p.notes.push_back("work after the last epoch (final evaluation, saving) is not part of the prediction");
     return p;
 }

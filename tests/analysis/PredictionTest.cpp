@@ -95,49 +95,48 @@ TEST(PredictionTest, BacktestAgainstTheKnownTotal) {
     // Up to the end of epoch 5 the run used 135 J in 11 s.
     EXPECT_NEAR(points[0].energy_to_last_epoch_error_pct, (120.0 - 135.0) / 135.0 * 100.0, 1e-9);
     EXPECT_NEAR(points[0].duration_to_last_epoch_error_pct, 0.0, 1e-9);
-    // k = 4: 5 + 100 = 105 J observed. The four epochs lie exactly on 20 + 2 i J, a
-    // significant trend: epoch 5 costs 30 J, 135 J in all, with no spread around the line.
-    EXPECT_EQ(points[2].prediction.energy_model, "trend");
-    EXPECT_NEAR(points[2].prediction.energy_j, 135, 1e-9);
-    EXPECT_NEAR(*points[2].prediction.energy_high_j, 135, 1e-9);
-    EXPECT_EQ(points[2].prediction.duration_model, "constant");  // every epoch took 2 s
-    // k = 3: too few epochs for a trend test: the mean of 22, 24, 26 for epochs 4 and 5.
-    EXPECT_EQ(points[1].prediction.energy_model, "constant");
-    EXPECT_NEAR(points[1].prediction.energy_j, 5 + 72 + 2 * 24, 1e-9);
-    EXPECT_NEAR(points[2].duration_error_pct, (11.0 - 12.0) / 12.0 * 100.0, 1e-9);
+    // k = 4: 5 + 100 = 105 J observed, + 25 = 130 J (too few epochs for a trend).
+    EXPECT_EQ(points[2].prediction.energy_model, "constant");
+    EXPECT_NEAR(points[2].prediction.energy_j, 130, 1e-9);
 }
 
-// A noisy trend by hand: epochs 10, 13, 13, 16 J (k = 4, N = 6). Fit on i = 1..4: mean i 2.5,
-// Sxx 5, mean y 13, Sxy = (-1.5)(-3) + (-0.5)(0) + (0.5)(0) + (1.5)(3) = 9: slope 1.8,
-// intercept 8.5; residuals -0.3, 0.9, -0.9, 0.3: SSE 1.8, s^2 = 0.9; slope se sqrt(0.9/5) =
-// 0.4243, t = 4.24 with 2 df: p = 0.051, not significant at 5 %: the constant model is used.
-TEST(PredictionTest, TrendOnlyWhenSignificant) {
+namespace {
+
+// Epochs of 1 s back to back from t = 0, with the given energies.
+Timeline epochs_of(const std::vector<double>& energies) {
     Timeline t;
     t.job_start_s = 0;
-    t.job_end_s = 4;
+    t.job_end_s = double(energies.size());
     Channel c;
     c.energy_kind = EnergyKind::counter;
     c.summed = true;
     t.channels = {c};
-    const double energies[] = {10, 13, 13, 16};
     t.rows.push_back({0, 0, {0}, {0}});
-    for (int i = 0; i < 4; ++i) {
+    for (std::size_t i = 0; i < energies.size(); ++i) {
         t.rows.push_back({i + 1.0, 0, {0}, {energies[i]}});
         t.phases.push_back({double(i), 0, "epoch-" + std::to_string(i + 1), true});
         t.phases.push_back({i + 1.0, 0, "epoch-" + std::to_string(i + 1), false});
     }
-    const auto p = predict_from_epochs(t, 4, 6);
-    EXPECT_EQ(p.energy_model, "constant");
-    EXPECT_NEAR(p.energy_j, 52 + 2 * 13, 1e-9);
-    // Steeper: 10, 14, 17, 21 -> slope 3.6, clearly significant: epochs 5 and 6 at
-    // 6.5 + 3.6 x 5 = 24.5 and 28.1 J (intercept = 15.5 - 3.6 x 2.5 = 6.5).
-    t.rows[2].energy_j[0] = 14;
-    t.rows[3].energy_j[0] = 17;
-    t.rows[4].energy_j[0] = 21;
-    const auto q = predict_from_epochs(t, 4, 6);
-    EXPECT_EQ(q.energy_model, "trend");
-    EXPECT_NEAR(q.energy_j, 62 + 24.5 + 28.1, 1e-9);
-    EXPECT_GT(*q.energy_high_j, q.energy_j);
+    return t;
+}
+
+}  // namespace
+
+// A warm-up epoch (40 J) then 12, 14, 16, 18, 20 J: epochs 2..6 lie exactly on 8 + 2 i, so
+// epochs 7 and 8 cost 22 and 24 J: 120 + 46 = 166 J. The constant model would say 120 + 2 x 20.
+TEST(PredictionTest, TrendFromEpochTwoOnWhenClearlySloped) {
+    const auto p = predict_from_epochs(epochs_of({40, 12, 14, 16, 18, 20}), 6, 8);
+    EXPECT_EQ(p.energy_model, "trend");
+    EXPECT_NEAR(p.energy_j, 166, 1e-9);
+    EXPECT_NEAR(*p.energy_high_j, 166, 1e-9);  // no residual spread
+    EXPECT_EQ(p.duration_model, "constant");    // every epoch took 1 s
+    // 12, 15, 13, 16, 14 on i = 2..6: slope 0.5, se sqrt(2.5 / 10) = 0.5, t = 1 with 3 df: no
+    // trend. Constant: mean of all six (110 / 6) for each of the two epochs left.
+    const auto q = predict_from_epochs(epochs_of({40, 12, 15, 13, 16, 14}), 6, 8);
+    EXPECT_EQ(q.energy_model, "constant");
+    EXPECT_NEAR(q.energy_j, 110 + 2 * 110.0 / 6, 1e-9);
+    // Four epochs are never enough for a trend.
+    EXPECT_EQ(predict_from_epochs(epochs_of({10, 20, 30, 40}), 4, 8).energy_model, "constant");
 }
 
 TEST(PredictionTest, EfficiencyFactorsFromMetrics) {

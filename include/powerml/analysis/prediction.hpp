@@ -42,8 +42,8 @@ struct Prediction {
 };
 
 // Predicts from the first `k` closed epochs (k >= 1) of `epochs_total`: each further epoch
-// costs the mean of the observed ones, or, from 4 epochs on and when their energy (duration)
-// has a significant linear trend over the epoch index, what that trend says. Throws Error when the
+// costs the mean of the observed ones, or, from 5 epochs on and when epochs 2..k of energy
+// (duration) lie on a clearly sloped line over the epoch index (p < 0.01), what the line says. Throws Error when the
 // timeline has fewer than k closed epochs or k > epochs_total.
 Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k, std::size_t epochs_total,
                                double level = 0.95);
