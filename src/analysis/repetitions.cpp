@@ -134,6 +134,18 @@ std::optional<CorrelationRow> correlate_indicators(const std::string& x_name, co
     return row;
 }
 
+std::optional<CorrelationRow> correlate_by_run(const IndicatorStats& x, const IndicatorStats& y, const std::string& scope) {
+    std::map<std::string, double> by_run;
+    for (std::size_t i = 0; i < x.values.size(); ++i) by_run[x.run_ids[i]] = x.values[i];
+    std::vector<double> xs, ys;
+    for (std::size_t i = 0; i < y.values.size(); ++i)
+        if (const auto it = by_run.find(y.run_ids[i]); it != by_run.end()) {
+            xs.push_back(it->second);
+            ys.push_back(y.values[i]);
+        }
+    return correlate_indicators(x.name, xs, y.name, ys, scope);
+}
+
 ScenarioStats scenario_statistics(const std::string& scenario, const std::vector<ScenarioRun>& runs,
                                   std::optional<double> bare_power_w) {
     if (runs.empty()) throw Error(fmt::format("scenario '{}': no finished runs to summarise", scenario));

@@ -61,6 +61,42 @@ void print_results(const experiment::ExperimentResults& r) {
     for (const auto& n : r.notes) fmt::print("note: {}\n", n);
 }
 
+void print_correlations(const experiment::ExperimentResults& r, const std::vector<std::string>& pairs, const std::string& phase) {
+    for (const auto& pair : pairs) {
+        const auto colon = pair.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
+            throw Error("--correlate: expected X:Y (two indicator names), got '" + pair + "'");
+        const std::string x = pair.substr(0, colon), y = pair.substr(colon + 1);
+        fmt::print("{} against {}{}:\n", y, x, phase.empty() ? "" : " in phase " + phase);
+        bool any_indicator = false;
+        for (const auto& s : r.scenarios) {
+            if (!s.stats) continue;
+            const std::vector<analysis::IndicatorStats>* indicators = &s.stats->indicators;
+            if (!phase.empty()) {
+                indicators = nullptr;
+                for (const auto& p : s.stats->phases)
+                    if (p.phase == phase) indicators = &p.indicators;
+                if (!indicators) continue;
+            }
+            const auto* xi = analysis::find_indicator(*indicators, x);
+            const auto* yi = analysis::find_indicator(*indicators, y);
+            if (!xi || !yi) continue;
+            any_indicator = true;
+            const auto row = analysis::correlate_by_run(*xi, *yi, phase.empty() ? "runs" : "phase " + phase);
+            if (!row) {
+                fmt::print("  {:<20} undefined (fewer than 3 runs with both, or no spread)\n", s.scenario.name);
+                continue;
+            }
+            fmt::print("  {:<20} n {:>3}  Pearson r {:+.3f} (p {:.3g})  Spearman rho {:+.3f} (p {:.3g})  y = {:.4g} + {:.4g} x\n",
+                       s.scenario.name, row->pearson_r.n, row->pearson_r.r, row->pearson_r.p_value, row->spearman_rho.r,
+                       row->spearman_rho.p_value, row->fit->intercept, row->fit->slope);
+        }
+        if (!any_indicator)
+            throw Error("--correlate: no scenario has both '" + x + "' and '" + y +
+                        "' (see the indicator column of 'powerml experiment show NAME --format json')");
+    }
+}
+
 void write_tables(const std::vector<report::Table>& tables, const std::filesystem::path& dir) {
     store::ensure_writable_dir(dir);
     for (const auto& t : tables) {
@@ -81,6 +117,8 @@ void add_experiment_command(CLI::App& app, int& exit_code) {
         bool quiet = false;
         std::string format = "text";
         std::string tables;
+        std::vector<std::string> correlate;
+        std::string phase;
     };
     auto flags = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("experiment", "Run scenarios repeatedly and compare them with statistics (seed 003's method)");
@@ -168,10 +206,19 @@ void add_experiment_command(CLI::App& app, int& exit_code) {
     show->add_option("name", flags->name, "Experiment name")->required();
     show->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     show->add_option("--tables", flags->tables, "Also write every table as CSV and JSON into this directory");
+    show->add_option("--correlate", flags->correlate,
+                     "X:Y  Pearson r and Spearman rho between two indicators across repetitions, per scenario "
+                     "(names as in the statistics table, e.g. duration_s:gross_energy_j)");
+    show->add_option("--phase", flags->phase, "With --correlate: use the indicators of this phase (e.g. epoch-3)");
     show->callback([flags, db_path, &exit_code] {
         const auto results = experiment::load_results(db_path(), flags->name);
         const auto tables = report::experiment_tables(results);
         if (!flags->tables.empty()) write_tables(tables, flags->tables);
+        if (!flags->correlate.empty()) {
+            print_correlations(results, flags->correlate, flags->phase);
+            exit_code = 0;
+            return;
+        }
         if (flags->format == "json") {
             std::string out = "{\"experiment\": " + nlohmann::json(results.spec.name).dump() + ", \"tables\": [";
             for (std::size_t i = 0; i < tables.size(); ++i) out += (i ? "," : "") + tables[i].to_json();

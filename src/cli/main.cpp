@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     powerml::cli::add_mark_command(app, exit_code);
     powerml::cli::add_runs_command(app, exit_code);
     powerml::cli::add_demo_command(app, exit_code);
-    // powerml::cli::add_sensors_command(app, exit_code);
+    powerml::cli::add_sensors_command(app, exit_code);
+    powerml::cli::add_meter_command(app, exit_code);
     powerml::cli::add_intensity_command(app, exit_code);
     powerml::cli::add_zones_command(app, exit_code);
     powerml::cli::add_experiment_command(app, exit_code);

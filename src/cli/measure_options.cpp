@@ -1,6 +1,7 @@
 #include "measure_options.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "powerml/analysis/run_summary.hpp"
@@ -22,6 +23,8 @@ void add_measure_flags(CLI::App& cmd, MeasureFlags& flags) {
     cmd.add_option("--pue", flags.pue, "Power usage effectiveness of the site (1.0 to 5.0)")->capture_default_str();
     cmd.add_option("--out", flags.out, "Write summary.json, samples.csv and phases.csv to this directory");
     cmd.add_option("--db", flags.db, "Run store (SQLite); default $XDG_DATA_HOME/powerml/runs.sqlite");
+    cmd.add_option("--gpus", flags.gpus,
+                   "GPUs the job was given (indices or UUIDs, comma-separated); default: $CUDA_VISIBLE_DEVICES, else all");
     cmd.add_flag("--no-db", flags.no_db, "Do not record the run in the run store");
     cmd.add_flag("--quiet,-q", flags.quiet, "Do not print the summary on stderr");
 }
@@ -39,15 +42,9 @@ measure::MeasureOptions to_measure_options(const MeasureFlags& flags) {
     if (!flags.out.empty()) options.out_dir = flags.out;
     if (!flags.no_db) options.db_path = flags.db.empty() ? paths::default_run_db() : std::filesystem::path(flags.db);
     options.command = flags.command;
+    // The NVML source reads its GPU selection from POWERML_GPUS (flag > env, as everywhere).
+    if (!flags.gpus.empty()) ::setenv("POWERML_GPUS", flags.gpus.c_str(), 1);
     return options;
-}
-
-Config load_config() {
-    Config config;
-    const auto file = Config::default_file();
-    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
-    config.load_env();
-    return config;
 }
 
 measure::CarbonFunction carbon_function() {
@@ -72,7 +69,7 @@ measure::CarbonFunction carbon_function() {
             gross_pieces.push_back({at, share * energy});
             net_pieces.push_back({at, share * energy - baseline_w * (hi - lo)});
         }
-        const Config config = load_config();
+        const Config config = Config::load_user();
         const bool net = timeline.baseline_end_s > 0;
         const auto result = carbon::run_carbon(*options.zone, options.carbon_source, net ? net_pieces : gross_pieces,
                                                options.pue, config);

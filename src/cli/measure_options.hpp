@@ -18,6 +18,7 @@ struct MeasureFlags {
     double pue = 1.0;
     std::string out;
     std::string db;
+    std::string gpus;
     bool no_db = false;
     bool quiet = false;
     std::vector<std::string> command;

@@ -11,7 +11,39 @@
 #include "powerml/sensors/procfs_sensor.hpp"
 #include "powerml/sensors/rapl_powercap_sensor.hpp"
 
+// Hardware power sources (nvml, rapl_perf, rapl_msr, hwmon, jetson, meter).
+#include <chrono>
+#include <thread>
+
+#include "powerml/sensors/hwmon_sensor.hpp"
+#include "powerml/sensors/jetson_rail_sensor.hpp"
+#include "powerml/sensors/nvml_sensor.hpp"
+#include "powerml/sensors/rapl_choice.hpp"
+#include "powerml/sensors/rapl_msr_sensor.hpp"
+#include "powerml/sensors/rapl_perf_sensor.hpp"
+#include "powerml/sensors/smart_plug_sensor.hpp"
+
 namespace powerml::sensors {
+
+namespace {
+
+// Hardware power sources, in listing order. POWERML_NVML_LIBRARY, POWERML_GPUS and
+// CUDA_VISIBLE_DEVICES choose the GPUs; POWERML_DEVFS_ROOT replaces /dev for the MSRs;
+// POWERML_METER_URL names a smart plug.
+void append_hardware_probes(std::vector<Probe>& probes, const ProbeContext& context) {
+    probes.push_back(probe_nvml(context, NvmlOptions::from_env()));
+    probes.push_back(probe_rapl_perf(context, system_perf_event_api()));
+    probes.push_back(probe_rapl_msr(context, msr_device_files(devfs_root())));
+    probes.push_back(probe_hwmon(context));
+    probes.push_back(probe_jetson(context));
+    probes.push_back(probe_smart_plug(context, std::nullopt));
+}
+
+// RAPL read through two interfaces would count the CPU twice: keep one, compare the others
+// over a short window (rapl_choice.hpp).
+constexpr auto k_rapl_check_window = std::chrono::milliseconds(200);
+
+}  // namespace
 
 ProbeContext default_probe_context() {
     return ProbeContext{paths::sysfs_root(), paths::procfs_root(), paths::data_dir()};
@@ -76,11 +108,13 @@ std::vector<Probe> probe_all(const ProbeContext& context) {
     auto stat = std::make_shared<ProcStat>(context.procfs_root);  // one read of /proc/stat per sample
     probes.push_back(probe_procfs(context, stat));
     probes.push_back(probe_rapl_powercap(context));
+    append_hardware_probes(probes, context);
     probes.push_back(probe_model(context, stat));
     return probes;
 }
 
 std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& probes, std::vector<std::string>& notes) {
+    choose_rapl_source(probes, notes, [] { std::this_thread::sleep_for(k_rapl_check_window); });
     std::vector<std::unique_ptr<Sensor>> chosen;
     std::set<std::string> measured_components;
     ModelSensor* model = nullptr;
@@ -97,6 +131,8 @@ std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& 
                 measured_components.insert(s.component);
                 // A platform (psys) counter covers the CPU and DRAM too.
                 if (s.component == "psys") measured_components.insert({"cpu", "dram"});
+                // A summed whole-board reading (Jetson VDD_IN) covers CPU, DRAM and GPU: no model on top.
+                if (s.component == "node" && s.contained_in.empty()) measured_components.insert({"cpu", "dram", "gpu"});
             }
         }
         chosen.push_back(std::move(probe.sensor));
@@ -108,10 +144,14 @@ std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& 
         if (model_cpu) notes.push_back("CPU power model: " + model->cpu_curve().explanation);
         if (model_cpu || model_dram) chosen.push_back(std::move(model_owner));
     }
+    std::string unavailable;
     for (const auto& probe : probes) {
-        if (probe.source != "model" && !probe.reason.empty() && probe.source != "procfs")
-            notes.push_back(probe.source + " unavailable: " + probe.reason);
+        if (probe.source != "model" && !probe.reason.empty() && probe.source != "procfs" &&
+            probe.reason.rfind("not used:", 0) != 0)
+            unavailable += (unavailable.empty() ? "" : ", ") + probe.source;
     }
+    if (!unavailable.empty())
+        notes.push_back("not available on this machine: " + unavailable + " ('powerml sensors' says why and how to enable each)");
     return chosen;
 }
 

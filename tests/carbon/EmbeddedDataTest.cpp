@@ -14,7 +14,8 @@ using namespace powerml;
 using namespace powerml::carbon;
 
 namespace {
-const std::filesystem::path k_shared = "/work/shared/data/grid/hourly";
+// The reference data beside the repository (../shared/data), as on the build and CI machines.
+const std::filesystem::path k_shared = POWERML_TEST_SOURCE_DIR "/../../shared/data/grid/hourly";
 
 // Every hour of one UTC day from the embedded provider equals the source file's LCA value.
 void expect_day_equal(const std::string& zone, const std::string& source_file, const std::string& day) {

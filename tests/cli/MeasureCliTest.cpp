@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "powerml/sensors/wall_correction.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -258,4 +259,58 @@ TEST(MeasureCliTest, ZoneAddsTimeResolvedEmissions) {
     EXPECT_NE(bad.exit_code, 0);
     EXPECT_NE(bad.err.find("Atlantis"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad" / "summary.json"));
+}
+
+// A job given one of two GPUs is charged for that one only (fake NVML library from tests/fakes).
+TEST(MeasureCliTest, GpusFlagChargesOnlyTheGivenGpu) {
+    test::TempDir dir;
+    auto env = isolated_env(dir);
+    env["POWERML_NVML_LIBRARY"] = POWERML_FAKE_NVML;
+    env["FAKE_NVML_SCRIPT"] = POWERML_TEST_SOURCE_DIR "/fakes/nvml_two_gpus.txt";
+    env["CUDA_VISIBLE_DEVICES"] = "0,1";
+    for (const std::string gpus : {"1", "GPU-fake-0"}) {
+        const auto out = (dir.path() / ("out" + gpus)).string();
+        const auto r = test::run_powerml({"measure", "-q", "--no-db", "--gpus", gpus, "--out", out, "--", "sleep", "0.3"}, env);
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto summary = json::parse(test::read_file(std::filesystem::path(out) / "summary.json"));
+        std::vector<std::string> gpu_names;
+        std::string kind;
+        for (const auto& c : summary["components"]) {
+            if (c["component"] != "gpu" || !c["summed"].get<bool>()) continue;
+            gpu_names.push_back(c["name"]);
+            kind = c["kind"];
+        }
+        ASSERT_EQ(gpu_names.size(), 1u) << summary["components"].dump();
+        // GPU 0 has an energy counter; GPU 1 has none, so its power is integrated.
+        EXPECT_EQ(gpu_names[0], gpus == "1" ? "gpu-1" : "gpu-0");
+        EXPECT_EQ(kind, gpus == "1" ? "integrated-power" : "counter");
+    }
+}
+
+// A wall-meter correction fitted earlier on this machine is applied to later runs, labelled.
+TEST(MeasureCliTest, StoredWallCorrectionIsAppliedAndLabelled) {
+    test::TempDir dir, sys;
+    auto env = isolated_env(dir);
+    sensors::WallCorrection correction;
+    correction.a = 1.25;
+    correction.b = 40.0;
+    correction.r2 = 0.97;
+    correction.points = 600;
+    correction.source = "test";
+    sensors::WallCorrectionStore(dir.path() / "xdg" / "powerml" / "wall-corrections.json")
+        .save(sensors::WallCorrectionStore::this_machine(), correction);
+    const std::string zone = "class/powercap/intel-rapl:0/";
+    sys.write(zone + "name", "package-0\n");
+    sys.write(zone + "max_energy_range_uj", "100000000\n");
+    sys.write(zone + "energy_uj", "0\n");
+    env["POWERML_SYSFS_ROOT"] = sys.path().string();
+    const std::string script = "sleep 0.2; echo 10000000 > " + (sys.path() / zone / "energy_uj").string() + "; sleep 0.2";
+    const auto r = test::run_powerml({"measure", "--out", (dir.path() / "out").string(), "--", "sh", "-c", script}, env);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto summary = read_summary(dir);
+    ASSERT_TRUE(summary.contains("wall_corrected")) << summary.dump();
+    const double gross = summary["energy_j"]["gross"], duration = summary["duration_s"];
+    EXPECT_NEAR(summary["wall_corrected"]["energy_j"]["gross"].get<double>(), 1.25 * gross + 40.0 * duration, 1e-6);
+    EXPECT_NE(summary["wall_corrected"]["label"].get<std::string>().find("wall-corrected"), std::string::npos);
+    EXPECT_NE(r.err.find("at the wall (estimate)"), std::string::npos);
 }

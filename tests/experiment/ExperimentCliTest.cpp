@@ -116,6 +116,22 @@ TEST(ExperimentCliTest, ThreeScenariosFiveRepetitionsWithOneFailure) {
     EXPECT_TRUE(epoch_energy);
     EXPECT_TRUE(efficiency);
     EXPECT_FALSE(test::read_file(dir.path() / "tables" / "experiment-three-scenarios.csv").empty());
+    // Any two indicators, across repetitions and within a phase.
+    const auto corr = test::run_powerml({"experiment", "--db", db, "show", "three", "--correlate", "duration_s:gross_energy_j"},
+                                        isolated_env(dir));
+    ASSERT_EQ(corr.exit_code, 0) << corr.err;
+    for (const char* scenario : {"bare", "idle", "train"}) EXPECT_NE(corr.out.find(scenario), std::string::npos) << corr.out;
+    EXPECT_NE(corr.out.find("Pearson r"), std::string::npos) << corr.out;
+    const auto in_phase = test::run_powerml({"experiment", "--db", db, "show", "three", "--phase", "epoch-2", "--correlate",
+                                             "duration_s:gross_energy_j"},
+                                            isolated_env(dir));
+    ASSERT_EQ(in_phase.exit_code, 0) << in_phase.err;
+    EXPECT_NE(in_phase.out.find("train"), std::string::npos);
+    EXPECT_EQ(in_phase.out.find("bare "), std::string::npos) << "bare has no epoch-2";
+    const auto unknown = test::run_powerml({"experiment", "--db", db, "show", "three", "--correlate", "nope:gross_energy_j"},
+                                           isolated_env(dir));
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.err.find("no scenario has both 'nope'"), std::string::npos) << unknown.err;
     EXPECT_EQ(json::parse(test::read_file(dir.path() / "tables" / "experiment-three-runs.json"))["rows"].size(), 15u);
 }
 

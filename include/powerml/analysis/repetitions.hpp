@@ -63,4 +63,8 @@ std::optional<CorrelationRow> correlate_indicators(const std::string& x_name, co
                                                    const std::string& y_name, const std::vector<double>& y,
                                                    const std::string& scope);
 
+// Pearson and Spearman between two indicators of the same scenario (or phase), paired by run
+// id: only runs that have both count. Nothing when fewer than 3 pairs or no spread.
+std::optional<CorrelationRow> correlate_by_run(const IndicatorStats& x, const IndicatorStats& y, const std::string& scope);
+
 }  // namespace powerml::analysis
