@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev
   python3 procps
+  # The report test renders the HTML report in headless Chromium (it skips, loudly, without it).
+  chromium
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then
