@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev
   python3 procps
+  # Integration tests of powerml serve run the real thing: Prometheus scraping /metrics,
+  # a one-node Slurm cluster (with munge) taking a planned job, and wrk for the load benchmark.
+  prometheus slurm-wlm munge wrk
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then

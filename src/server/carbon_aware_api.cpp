@@ -228,8 +228,11 @@ nlohmann::json CarbonAwareApi::average_batch(const nlohmann::json& body) const {
     for (std::size_t i = 0; i < items.size(); ++i) {
         const std::string prefix = fmt::format("[{}].", i);
         const auto& item = items[i];
-        out.push_back(average_one(prefix, json_location(item, prefix + "location"),
-                                  json_time(item, "startTime", prefix + "startTime"), json_time(item, "endTime", prefix + "endTime")));
+        // One statement per field: errors are reported in the order the fields are read.
+        const std::string location = json_location(item, prefix + "location");
+        const auto start = json_time(item, "startTime", prefix + "startTime");
+        const auto end = json_time(item, "endTime", prefix + "endTime");
+        out.push_back(average_one(prefix, location, start, end));
     }
     return out;
 }

@@ -88,12 +88,14 @@ std::string MetricsPage::render(const std::vector<sampler::Channel>& channels, c
         header(out, "powerml_grid_intensity_grams_per_kwh", "gauge", "Grid carbon intensity in force now for the configured zone, gCO2eq/kWh.");
         line("powerml_grid_intensity_grams_per_kwh", zl + fmt::format(",kind=\"{}\"", escape(intensity->kind)), intensity->g_per_kwh);
         if (reading.emissions_known) {
+            // `source` is taken by the channel's sensor: the intensity's source gets its own name.
+            const std::string el = fmt::format("zone=\"{}\",intensity_source=\"{}\"", escape(intensity->zone), escape(intensity->source));
             header(out, "powerml_emissions_grams_total", "counter",
                    "Emissions of each summed channel's energy at the grid intensity in force when it was used, g CO2e.");
             for (std::size_t c = 0; c < channels.size() && c < reading.grams.size(); ++c)
-                if (channels[c].summed) line("powerml_emissions_grams_total", zl + "," + labels_of(channels[c]), reading.grams[c]);
+                if (channels[c].summed) line("powerml_emissions_grams_total", el + "," + labels_of(channels[c]), reading.grams[c]);
             header(out, "powerml_node_emissions_grams_total", "counter", "Emissions of the node's energy since the server started, g CO2e.");
-            line("powerml_node_emissions_grams_total", zl, node_g);
+            line("powerml_node_emissions_grams_total", el, node_g);
         }
     }
 

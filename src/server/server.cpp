@@ -189,7 +189,7 @@ struct Server::Impl {
         }
         // Errors the library raises itself (unknown route, body or URI too long, malformed
         // request) get the same problem document as the routes' own errors.
-        http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+        http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
             if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
             std::string detail;
             switch (res.status) {
@@ -200,7 +200,7 @@ struct Server::Impl {
             }
             send_problem(res, HttpError(res.status, HttpError::reason_phrase(res.status), detail));
             return httplib::Server::HandlerResponse::Handled;
-        });
+        }));
     }
 };
 

@@ -23,11 +23,20 @@ class ScriptedSensor final : public Sensor {
 public:
     std::string_view name() const noexcept override { return "scripted"; }
     std::vector<SignalInfo> signals() const override {
-        SignalInfo counter{.name = "S::PKG_ENERGY", .domain = "package-0", .unit = "J", .kind = SignalKind::counter,
-                           .wrap_at = 100.0, .component = "cpu"};
-        SignalInfo power{.name = "S::GPU_POWER", .domain = "gpu-0", .unit = "W", .kind = SignalKind::gauge,
-                         .component = "gpu"};
-        SignalInfo usage{.name = "S::UTIL", .domain = "cpu", .unit = "ratio", .kind = SignalKind::gauge};
+        SignalInfo counter, power, usage;
+        counter.name = "S::PKG_ENERGY";
+        counter.domain = "package-0";
+        counter.unit = "J";
+        counter.kind = SignalKind::counter;
+        counter.wrap_at = 100.0;
+        counter.component = "cpu";
+        power.name = "S::GPU_POWER";
+        power.domain = "gpu-0";
+        power.unit = "W";
+        power.component = "gpu";
+        usage.name = "S::UTIL";
+        usage.domain = "cpu";
+        usage.unit = "ratio";
         return {counter, power, usage};
     }
     int push_signal(std::string_view signal, int) override {

@@ -82,6 +82,12 @@ TEST(MetricsPageTest, TextFormatWithHelpTypeAndEscapedLabels) {
         std::smatch m;
         ASSERT_TRUE(std::regex_match(line, m, sample_line)) << line;
         EXPECT_TRUE(typed.count(m[1].str())) << "no TYPE before " << line;
+        // Prometheus refuses a scrape where a label name repeats within a sample.
+        std::set<std::string> names;
+        const std::regex label_name(R"(([a-z_]+)=")");
+        const std::string labels = m[2].str();
+        for (auto it = std::sregex_iterator(labels.begin(), labels.end(), label_name); it != std::sregex_iterator(); ++it)
+            EXPECT_TRUE(names.insert((*it)[1].str()).second) << "label " << (*it)[1] << " repeats in " << line;
         ++samples;
     }
     EXPECT_GT(samples, 10);
@@ -90,7 +96,7 @@ TEST(MetricsPageTest, TextFormatWithHelpTypeAndEscapedLabels) {
               std::string::npos) << page;
     EXPECT_NE(page.find("powerml_grid_intensity_grams_per_kwh{zone=\"XX\",source=\"embedded\",kind=\"measured\"} 200"), std::string::npos);
     const double node_g = reading.grams[0] + reading.grams[1];
-    EXPECT_NE(page.find(fmt::format("powerml_node_emissions_grams_total{{zone=\"XX\",source=\"embedded\"}} {}", node_g)), std::string::npos)
+    EXPECT_NE(page.find(fmt::format("powerml_node_emissions_grams_total{{zone=\"XX\",intensity_source=\"embedded\"}} {}", node_g)), std::string::npos)
         << page;
 }
 

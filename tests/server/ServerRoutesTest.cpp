@@ -230,7 +230,8 @@ TEST_F(ServerRoutesTest, IntensityAndRunsRoutes) {
     EXPECT_EQ(run["summary"]["schema"], "powerml.run/1");
     EXPECT_EQ(get_json("/v1/runs/" + id.substr(0, 10), 200)["id"], id);  // a unique prefix
     EXPECT_EQ(get_json("/v1/runs/20990101T000000Z-0000", 404)["status"], 404);
-    expect_field_error(get_json("/v1/runs/..%2F..%2Fetc", 400), "id", "letters, digits");
+    expect_field_error(get_json("/v1/runs/bad%20id", 400), "id", "letters, digits");
+    EXPECT_EQ(get_json("/v1/runs/..%2F..%2Fetc", 404)["status"], 404);  // decoded to another path: no such route
     expect_field_error(get_json("/v1/runs?limit=0", 400), "limit", "between");
 }
 
