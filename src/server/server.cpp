@@ -173,6 +173,9 @@ struct Server::Impl {
         // The library's default of 5 requests per connection makes every client reconnect
         // constantly under load; 10,000 still recycles a connection now and then.
         http.set_keep_alive_max_count(10000);
+        // Headers and body leave in separate writes: with Nagle's algorithm on, each answer
+        // waits for the client's delayed ACK (40 ms on Linux); measured 180 req/s without this.
+        http.set_tcp_nodelay(true);
         const int threads = options.threads;
         http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
         if (!options.token.empty()) {
