@@ -73,9 +73,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
         o.threads = f->threads;
         o.read_timeout_s = o.write_timeout_s = f->timeout_s;
         o.version = POWERML_VERSION;
-        const auto config_file = Config::default_file();
-        if (!config_file.empty() && std::filesystem::exists(config_file)) o.config.load_file(config_file);
-        o.config.load_env();
+        o.config = Config::load_user();
 
         // SIGINT/SIGTERM are taken by sigwait below; blocked before any thread starts so none gets them.
         sigset_t stop_signals;
