@@ -15,6 +15,7 @@
 #include "powerml/server/http_error.hpp"
 #include "powerml/server/metrics_page.hpp"
 #include "powerml/server/openapi.hpp"
+#include "powerml/server/plan_route.hpp"
 #include "powerml/server/powerml_api.hpp"
 
 namespace powerml::server {
@@ -59,7 +60,7 @@ struct Server::Impl {
     SeriesCache cache;
     CarbonAwareApi carbon_aware;
     PowerMlApi powerml_api;
-    PlanFunction plan;
+    PlanRoute plan;
     httplib::Server http;
     std::thread thread;
     std::atomic<bool> listening{false};
@@ -75,7 +76,8 @@ struct Server::Impl {
                 },
                 options.cache_ttl_s, 4096),
           carbon_aware(cache, known_zone, CarbonAwareApi::Limits{50, 100, options.max_range_s}, utc_now_ms),
-          powerml_api(cache, known_zone, options.run_db, options.max_range_s, utc_now_ms) {}
+          powerml_api(cache, known_zone, options.run_db, options.max_range_s, utc_now_ms),
+          plan(options.source, options.config) {}
 
     // Every route runs through here: HttpError becomes its problem document, a library Error a
     // 400 with its message, anything else a 500 that does not leak internals.
@@ -159,9 +161,9 @@ struct Server::Impl {
             res.set_content(powerml_api.run(req.matches[1]).dump(), k_json);
         }));
         http.Post("/v1/plan", guarded([this](const httplib::Request& req, httplib::Response& res) {
-            if (!plan) throw HttpError(404, "Not Found", "this server was built without the planner");
-            if (req.body.empty()) throw HttpError::bad_field("body", "send the job as TOML or JSON in the body");
-            res.set_content(plan(req.body, req.get_header_value("Content-Type")), k_json);
+            if (req.body.empty()) throw HttpError::bad_field("body", "send the job file as TOML or JSON in the body");
+            const auto answer = plan.answer(req.body, req.get_header_value("Content-Type"), params_of(req));
+            res.set_content(answer.body, answer.content_type.c_str());
         }));
     }
 
@@ -224,8 +226,6 @@ Server::Server(ServerOptions options, std::unique_ptr<LivePower> live) {
 }
 
 Server::~Server() { stop(); }
-
-void Server::set_plan_function(PlanFunction plan) { m->plan = std::move(plan); }
 
 int Server::start() {
     const auto& o = m->options;

@@ -250,11 +250,67 @@ TEST_F(ServerRoutesTest, MetricsExposeEnergyPowerIntensityAndEmissions) {
         EXPECT_NE(m.find(needle), std::string::npos) << needle << "\n" << m;
 }
 
-TEST_F(ServerRoutesTest, PlanRouteWithoutAPlannerSaysSo) {
+constexpr const char* k_job = R"([job]
+name = "cnn-mec"
+duration = "5h"
+power_w = 306
+earliest_start = "2023-06-15T06:00:00Z"
+deadline = "2023-06-16T09:00:00Z"
+
+[[site]]
+name = "nicosia-mec"
+zone = "CY"
+current = true
+jurisdiction = "EU"
+
+[[site]]
+name = "germany"
+zone = "DE"
+jurisdiction = "EU"
+)";
+
+TEST_F(ServerRoutesTest, PlanGivesTheSameAnswerAsPowermlPlanForTomlAndJson) {
+    s_dir->write("job.toml", k_job);
+    const auto cli = test::run_powerml({"plan", "--job", (s_dir->path() / "job.toml").string(), "--format", "json"});
+    ASSERT_EQ(cli.exit_code, 0) << cli.err;
+    const json expected = json::parse(cli.out);
     auto c = client();
-    auto res = c.Post("/v1/plan", "[job]\n", "application/toml");
+    auto res = c.Post("/v1/plan", k_job, "application/toml");
     ASSERT_TRUE(res);
-    EXPECT_EQ(res->status, 404);
+    ASSERT_EQ(res->status, 200) << res->body;
+    EXPECT_EQ(json::parse(res->body), expected);
+    EXPECT_EQ(expected["best"]["site"].is_string(), true);
+
+    const json as_json = {{"job", {{"name", "cnn-mec"}, {"duration", "5h"}, {"power_w", 306}, {"earliest_start", "2023-06-15T06:00:00Z"},
+                                   {"deadline", "2023-06-16T09:00:00Z"}}},
+                          {"site", json::array({{{"name", "nicosia-mec"}, {"zone", "CY"}, {"current", true}, {"jurisdiction", "EU"}},
+                                                {{"name", "germany"}, {"zone", "DE"}, {"jurisdiction", "EU"}}})}};
+    res = c.Post("/v1/plan", as_json.dump(), "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    EXPECT_EQ(json::parse(res->body), expected);
+
+    res = c.Post("/v1/plan?emit=slurm", k_job, "application/toml");
+    ASSERT_TRUE(res);
+    EXPECT_NE(res->body.find("TZ=UTC sbatch --begin=2023-06-"), std::string::npos) << res->body;
+}
+
+TEST_F(ServerRoutesTest, PlanRefusesRunPathsAndNamesBadFields) {
+    auto c = client();
+    std::string with_run = k_job;
+    with_run.replace(with_run.find("power_w = 306"), 13, "run = \"/etc\"");
+    auto res = c.Post("/v1/plan", with_run, "application/toml");
+    expect_field_error(json::parse(res->body), "job.run", "not accepted over HTTP");
+    std::string bad_power = k_job;
+    bad_power.replace(bad_power.find("power_w = 306"), 13, "power_w = -3");
+    res = c.Post("/v1/plan", bad_power, "application/toml");
+    expect_field_error(json::parse(res->body), "job", "power_w");
+    res = c.Post("/v1/plan", "[job\nname=", "application/toml");
+    expect_field_error(json::parse(res->body), "body", "not a TOML job file");
+    res = c.Post("/v1/plan", "", "application/toml");
+    expect_field_error(json::parse(res->body), "body", "send the job file");
+    res = c.Post("/v1/plan?emit=pbs", k_job, "application/toml");
+    expect_field_error(json::parse(res->body), "emit", "slurm or kubernetes");
 }
 
 TEST(ServerSafetyTest, TokenIsRequiredOffLoopbackAndCheckedOnEveryRouteButHealthz) {

@@ -112,20 +112,28 @@ TEST(SlurmIntegrationTest, PlannedSubmissionStartsOnTimeAndItsRunCarriesTheJobId
     // The job script wraps its step in `powerml measure`, which records SLURM_JOB_ID.
     const auto out = dir.path() / "run-out";
     const auto db = dir.path() / "runs.sqlite";
-    dir.write("job.sh", "#!/bin/sh\nexec " + std::string(POWERML_BINARY) + " measure -q --interval 50 --db " + db.string() + " --out " +
+    dir.write("job.sh", "#!/bin/sh\n#SBATCH --output=" + (dir.path() / "slurm-%j.out").string() + "\nexec " + std::string(POWERML_BINARY) + " measure -q --interval 50 --db " + db.string() + " --out " +
                             out.string() + " -- sh -c 'echo training; sleep 1'\n");
     ::chmod((dir.path() / "job.sh").c_str(), 0755);
 
-    // The hand-off line `powerml plan --emit slurm` prints has this form:
-    //   TZ=UTC sbatch --begin=YYYY-MM-DDTHH:MM:SS --job-name=NAME --time=MIN --deadline=... SCRIPT
-    const UtcMillis planned = (utc_now_ms() / 1000 + 12) * 1000;
-    const UtcMillis deadline = planned + 30 * 60'000;
-    auto slurm_format = [](UtcMillis t) { std::string s = format_rfc3339(t); return s.substr(0, s.size() - 1); };
-    const std::string line = "TZ=UTC sbatch --begin=" + slurm_format(planned) + " --job-name=powerml-planned --time=5 --deadline=" +
-                             slurm_format(deadline) + " --output=" + (dir.path() / "slurm-%j.out").string() + " " +
-                             (dir.path() / "job.sh").string();
+    // Plan a one-minute job that may start 15 s from now and must end 70 s later: `powerml plan
+    // --emit slurm` prints the sbatch line with the planned start as --begin.
+    const UtcMillis earliest = (utc_now_ms() / 1000 + 15) * 1000;
+    dir.write("job.toml", "[job]\nname = \"powerml-planned\"\nduration = \"1m\"\npower_w = 100\nearliest_start = \"" +
+                              format_rfc3339(earliest) + "\"\ndeadline = \"" + format_rfc3339(earliest + 70'000) +
+                              "\"\nscript = \"" + (dir.path() / "job.sh").string() +
+                              "\"\n\n[[site]]\nname = \"here\"\nzone = \"CY\"\ncurrent = true\n");
+    const auto plan = test::run_powerml({"plan", "--job", (dir.path() / "job.toml").string(), "--emit", "slurm"});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    std::smatch sm;
+    ASSERT_TRUE(std::regex_search(plan.out, sm, std::regex("(TZ=UTC sbatch --begin=(\\S+) .*)"))) << plan.out;
+    const std::string line = sm[1].str();
+    const UtcMillis planned = slurm_time(sm[2].str());
+    EXPECT_GE(planned, earliest);
+    EXPECT_LE(planned, earliest + 10'000);
     const auto submitted = test::run_process({"/bin/sh", "-c", line}, cluster.env());
     ASSERT_EQ(submitted.exit_code, 0) << line << "\n" << submitted.err;
+    EXPECT_NE(submitted.out.find("Submitted batch job"), std::string::npos);
     std::smatch m;
     ASSERT_TRUE(std::regex_search(submitted.out, m, std::regex("Submitted batch job (\\d+)"))) << submitted.out;
     const std::string job_id = m[1].str();

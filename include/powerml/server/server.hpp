@@ -32,10 +32,6 @@ struct ServerOptions {
     Config config;                   // provider keys and URLs for live sources
 };
 
-// A job (TOML or JSON text) in, the plan's JSON out; installed by the CLI so the server does
-// not depend on how the planner is built. Throws HttpError or Error for a bad job.
-using PlanFunction = std::function<std::string(const std::string& body, const std::string& content_type)>;
-
 bool is_loopback_host(const std::string& host);
 
 class Server {
@@ -45,8 +41,6 @@ public:
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
-
-    void set_plan_function(PlanFunction plan);
 
     // Binds, starts the sampler and the listener thread; returns the bound port. Throws Error
     // when the address cannot be bound.
