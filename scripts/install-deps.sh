@@ -12,6 +12,9 @@ packages=(
   python3 procps
   # The report test renders the HTML report in headless Chromium (it skips, loudly, without it).
   chromium
+  # Integration tests of powerml serve run the real thing: Prometheus scraping /metrics,
+  # a one-node Slurm cluster (with munge) taking a planned job, and wrk for the load benchmark.
+  prometheus slurm-wlm munge wrk
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then

@@ -18,6 +18,7 @@
 #include "powerml/planner/handoff.hpp"
 #include "powerml/planner/job_file.hpp"
 #include "powerml/planner/plan_report.hpp"
+#include "powerml/planner/series_uncertainty.hpp"
 #include "powerml/planner/planner.hpp"
 #include "powerml/store/run_store.hpp"
 
@@ -66,34 +67,6 @@ std::optional<planner::RunProfile> run_from_store(const std::string& id) {
     return p;
 }
 
-// Forecast or estimated points whose source states no error get the built-in forecaster's
-// measured error instead: its mean absolute percentage error 25-48 h ahead on the zone's most
-// recent shipped year (HistoryForecast::backtest, docs/accuracy.md). A typical profile errs at
-// least as much, so this is a lower bound, and said so. Zones without hourly data keep
-// "unknown".
-void state_missing_error(carbon::IntensitySeries& s) {
-    if (s.relative_uncertainty > 0) return;
-    bool uncertain = false;
-    for (const auto& p : s.points) uncertain = uncertain || p.kind != carbon::PointKind::measured;
-    if (!uncertain) return;
-    auto& data = carbon::EmbeddedData::instance();
-    std::string zone;
-    try {
-        zone = data.resolve(s.zone).zone;
-    } catch (const Error&) {
-        return;
-    }
-    const auto years = data.hourly_years(zone);
-    if (years.empty()) return;
-    const auto year = data.hourly(zone, years.back());
-    for (const auto& row : carbon::HistoryForecast::backtest(*year, s.basis)) {
-        if (row.horizon_from_h != 25 || !(row.mape_pct > 0)) continue;
-        s.relative_uncertainty = row.mape_pct / 100.0;
-        s.note += fmt::format("{}range +-{:.0f} %: the built-in forecaster's measured error 25-48 h ahead on {} {} "
-                              "(a lower bound for a typical profile)",
-                              s.note.empty() ? "" : "; ", row.mape_pct, zone, year->year);
-    }
-}
 
 }  // namespace
 
@@ -115,7 +88,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
         const planner::JobSpec job = planner::load_job_file(flags->job, run_from_store);
         planner::SeriesSource source = [flags, &config](const std::string& zone, UtcMillis from, UtcMillis to) {
             carbon::IntensitySeries s = carbon::fetch_series(spec_for(flags->sources, zone), zone, from, to, config);
-            state_missing_error(s);
+            planner::state_missing_error(s);
             return s;
         };
         planner::PlanSettings settings;

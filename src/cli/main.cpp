@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     powerml::cli::add_experiment_command(app, exit_code);
     powerml::cli::add_report_command(app, exit_code);
     powerml::cli::add_predict_command(app, exit_code);
+    powerml::cli::add_serve_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

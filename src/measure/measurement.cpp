@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -24,6 +26,32 @@ std::mutex g_store_mutex;  // guards the store between the sampling thread's flu
 std::string host_name() {
     char buffer[256] = {0};
     return ::gethostname(buffer, sizeof buffer - 1) == 0 ? std::string(buffer) : std::string("unknown");
+}
+
+// Labels that tie a run to the scheduler that started it: the Slurm job's id, name and cluster
+// from the environment Slurm gives a job, and any KEY=VALUE pairs in POWERML_LABELS
+// (comma-separated) for other schedulers.
+std::map<std::string, std::string> labels_from_environment() {
+    std::map<std::string, std::string> labels;
+    for (const auto& [env, key] : {std::pair{"SLURM_JOB_ID", "slurm_job_id"}, std::pair{"SLURM_JOB_NAME", "slurm_job_name"},
+                                   std::pair{"SLURM_CLUSTER_NAME", "slurm_cluster"}}) {
+        if (const char* v = std::getenv(env); v && *v) labels[key] = v;
+    }
+    if (const char* extra = std::getenv("POWERML_LABELS")) {
+        std::string text = extra;
+        std::size_t start = 0;
+        while (start < text.size()) {
+            const std::size_t comma = text.find(',', start);
+            const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            const std::size_t eq = item.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw Error("POWERML_LABELS must be KEY=VALUE pairs separated by commas (got '" + item + "')");
+            labels[item.substr(0, eq)] = item.substr(eq + 1);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    return labels;
 }
 
 }  // namespace
@@ -57,6 +85,7 @@ Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
     m_sampler = std::make_unique<sampler::Sampler>(std::move(chosen), std::move(sampler_options));
     m_record.command = m_options.command;
     m_record.host = host_name();
+    m_record.labels = labels_from_environment();
     m_record.carbon.zone = m_options.zone;
     m_record.carbon.pue = m_options.pue;
 }

@@ -55,7 +55,42 @@ void Sampler::take_sample_locked(bool full) {
     if (!m_timeline.rows.empty() && row.t_s - m_timeline.rows.back().t_s > 2.0 * m_options.interval_s)
         ++m_timeline.quality.gaps;
     m_integrator->add(row, m_timeline.quality);
+    update_live_locked(row);
+    if (!m_options.keep_rows) {
+        // Only the newest row is kept: the integrator holds its own previous values.
+        m_timeline.rows.clear();
+        m_flushed_rows = 0;
+    }
     m_timeline.rows.push_back(std::move(row));
+}
+
+void Sampler::update_live_locked(const SampleRow& row) {
+    const std::size_t n = m_timeline.channels.size();
+    if (m_live.energy_j.size() != n) {
+        m_live.energy_j.assign(n, 0.0);
+        m_live.power_w.assign(n, std::nan(""));
+        m_live.values.assign(n, std::nan(""));
+    }
+    const double dt = m_live.samples > 0 ? row.t_s - m_live.t_s : 0.0;
+    for (std::size_t c = 0; c < n; ++c) {
+        const Channel& channel = m_timeline.channels[c];
+        m_live.values[c] = row.values[c];
+        if (channel.energy_kind == EnergyKind::none) continue;
+        m_live.energy_j[c] += row.energy_j[c];
+        if (sensors::is_power_gauge(channel.info))
+            m_live.power_w[c] = row.values[c];
+        else if (dt > 0)
+            m_live.power_w[c] = row.energy_j[c] / dt;
+    }
+    m_live.t_s = row.t_s;
+    m_live.utc_ms = row.utc_ms;
+    ++m_live.samples;
+    m_live.quality = m_timeline.quality;
+}
+
+Sampler::LiveReading Sampler::live() const {
+    std::lock_guard lock(m_mutex);
+    return m_live;
 }
 
 void Sampler::sample_once() {

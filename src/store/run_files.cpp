@@ -89,6 +89,7 @@ std::string summary_json(const RunRecord& record, int indent) {
         {"status", record.status},
         {"command", record.command},
         {"host", record.host},
+        {"labels", record.labels},
         {"started", format_rfc3339(record.started_utc_ms)},
         {"ended", format_rfc3339(record.ended_utc_ms)},
         {"exit_status", record.exit_status},

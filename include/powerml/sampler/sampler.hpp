@@ -24,6 +24,20 @@ public:
         // the last call (e.g. to append them to the run store, so a killed run loses at most that).
         std::function<void(const Timeline&, std::size_t first_new_row)> on_flush;
         double flush_every_s = 1.0;
+        // false: rows are dropped once integrated and only running totals are kept (live()),
+        // so a sampler that runs for months (powerml serve) uses constant memory.
+        bool keep_rows = true;
+    };
+
+    // Running totals since start(), for readers that poll while sampling (the /metrics page).
+    struct LiveReading {
+        double t_s = 0;                  // time of the last sample
+        UtcMillis utc_ms = 0;
+        std::size_t samples = 0;
+        std::vector<double> energy_j;    // per channel: cumulative energy (0 for usage channels)
+        std::vector<double> power_w;     // per channel: power over the last interval (NaN if unknown)
+        std::vector<double> values;      // per channel: last raw value
+        DataQuality quality;
     };
 
     // Pushes every signal of every sensor. Throws Error for an interval out of range.
@@ -55,10 +69,13 @@ public:
     // A copy of the timeline so far (safe while running) / the whole timeline after stop().
     Timeline snapshot() const;
     Timeline take_timeline();
+    // Cheap: copies one number per channel, never the rows.
+    LiveReading live() const;
 
 private:
     void run();
     void take_sample_locked(bool full);
+    void update_live_locked(const SampleRow& row);
 
     std::vector<std::unique_ptr<sensors::Sensor>> m_sensors;
     std::vector<std::pair<std::size_t, int>> m_handles;  // per channel: sensor index, handle
@@ -72,6 +89,7 @@ private:
     Timeline m_timeline;
     std::unique_ptr<EnergyIntegrator> m_integrator;
     std::size_t m_flushed_rows = 0;
+    LiveReading m_live;
     double m_last_flush_s = 0;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 // A finished (or interrupted) measurement as it is kept and exported.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ struct RunRecord {
     std::string id;                       // "20261123T131500Z-3f2a"
     std::vector<std::string> command;
     std::string host;
+    // Who ran it, for joining with a scheduler's records: {"slurm_job_id": "42"} (summary.json "labels").
+    std::map<std::string, std::string> labels;
     UtcMillis started_utc_ms = 0;         // when the job started (after the baseline)
     UtcMillis ended_utc_ms = 0;
     int exit_status = 0;

@@ -1,0 +1,103 @@
+// powerml serve: the HTTP service for orchestrators (Carbon Aware SDK routes, /v1 API,
+// Prometheus /metrics). Parses flags, builds the server, and runs until SIGINT or SIGTERM.
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "powerml/cli/commands.hpp"
+#include "powerml/core/config.hpp"
+#include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
+#include "powerml/server/server.hpp"
+
+namespace powerml::cli {
+
+namespace {
+
+struct ServeFlags {
+    std::string host = "127.0.0.1";
+    int port = 8787;
+    std::string token_file;
+    std::string zone;
+    std::string source = "embedded";
+    std::string db;
+    double interval_ms = 1000;
+    std::size_t max_body = 1 << 20;
+    int threads = 16;
+    int timeout_s = 5;
+    bool no_sampler = false;
+};
+
+std::string read_token(const ServeFlags& f) {
+    if (!f.token_file.empty()) {
+        std::string token;
+        if (!paths::read_small_file(f.token_file, token))
+            throw Error(fmt::format("--token-file {}: cannot read it", f.token_file));
+        while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+        if (token.empty()) throw Error(fmt::format("--token-file {}: the file is empty", f.token_file));
+        return token;
+    }
+    const char* env = std::getenv("POWERML_SERVE_TOKEN");
+    return env ? env : "";
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+    auto f = std::make_shared<ServeFlags>();
+    auto* cmd = app.add_subcommand("serve", "HTTP service: Carbon Aware SDK routes, /v1 API, Prometheus /metrics");
+    cmd->add_option("--host", f->host, "Address to bind; anything but loopback needs a token")->capture_default_str();
+    cmd->add_option("--port", f->port, "TCP port")->capture_default_str()->check(CLI::Range(1, 65535));
+    cmd->add_option("--token-file", f->token_file, "File holding the bearer token (else env POWERML_SERVE_TOKEN)");
+    cmd->add_option("--zone", f->zone, "Grid zone of this node: /metrics shows its intensity and the node's emissions");
+    cmd->add_option("--source", f->source, "Intensity source for every route: embedded, csv:PATH or a provider")->capture_default_str();
+    cmd->add_option("--db", f->db, "Run store for /v1/runs (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    cmd->add_option("--interval", f->interval_ms, "Sampling interval of the live sampler, ms")->capture_default_str()->check(CLI::Range(10.0, 60000.0));
+    cmd->add_option("--max-body", f->max_body, "Largest request body accepted, bytes")->capture_default_str();
+    cmd->add_option("--threads", f->threads, "Worker threads (one per open connection)")->capture_default_str()->check(CLI::Range(1, 1024));
+    cmd->add_option("--timeout", f->timeout_s, "Seconds a client may take to send a request or read the answer")
+        ->capture_default_str()->check(CLI::Range(1, 300));
+    cmd->add_flag("--no-sampler", f->no_sampler, "Serve the API without sampling this machine (/metrics answers 503)");
+    cmd->callback([f, &exit_code] {
+        server::ServerOptions o;
+        o.host = f->host;
+        o.port = f->port;
+        o.token = read_token(*f);
+        if (!f->zone.empty()) o.zone = f->zone;
+        o.source = f->source;
+        o.run_db = f->db.empty() ? paths::default_run_db() : std::filesystem::path(f->db);
+        o.max_body_bytes = f->max_body;
+        o.threads = f->threads;
+        o.read_timeout_s = o.write_timeout_s = f->timeout_s;
+        o.version = POWERML_VERSION;
+        o.config = Config::load_user();
+
+        // SIGINT/SIGTERM are taken by sigwait below; blocked before any thread starts so none gets them.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+        std::unique_ptr<server::LivePower> live;
+        if (!f->no_sampler) {
+            std::vector<std::string> notes;
+            live = server::LivePower::from_machine(f->interval_ms / 1000.0, notes);
+            for (const auto& n : notes) fmt::print(stderr, "powerml: {}\n", n);
+        }
+        server::Server srv(std::move(o), std::move(live));
+        const int port = srv.start();
+        fmt::print(stderr, "powerml: serving on http://{}:{} (GET /openapi.json lists the routes; Ctrl-C stops)\n",
+                   f->host.find(':') != std::string::npos ? "[" + f->host + "]" : f->host, port);
+        int signal_number = 0;
+        sigwait(&stop_signals, &signal_number);
+        fmt::print(stderr, "powerml: stopping ({})\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+        srv.stop();
+        exit_code = 0;
+    });
+}
+
+}  // namespace powerml::cli

@@ -1,0 +1,100 @@
+// Sampler::live(): running totals for readers that poll while sampling (powerml serve's
+// /metrics), and keep_rows = false, which bounds memory for a sampler that runs for months.
+#include "powerml/sampler/sampler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using namespace powerml;
+using namespace powerml::sensors;
+
+class ScriptedClock final : public Clock {
+public:
+    double monotonic_s() const override { return t; }
+    UtcMillis utc_ms() const override { return 1'700'000'000'000 + static_cast<UtcMillis>(t * 1000); }
+    double t = 0;
+};
+
+// One energy counter (wraps at 100 J), one power gauge and one usage gauge.
+class ScriptedSensor final : public Sensor {
+public:
+    std::string_view name() const noexcept override { return "scripted"; }
+    std::vector<SignalInfo> signals() const override {
+        SignalInfo counter, power, usage;
+        counter.name = "S::PKG_ENERGY";
+        counter.domain = "package-0";
+        counter.unit = "J";
+        counter.kind = SignalKind::counter;
+        counter.wrap_at = 100.0;
+        counter.component = "cpu";
+        power.name = "S::GPU_POWER";
+        power.domain = "gpu-0";
+        power.unit = "W";
+        power.component = "gpu";
+        usage.name = "S::UTIL";
+        usage.domain = "cpu";
+        usage.unit = "ratio";
+        return {counter, power, usage};
+    }
+    int push_signal(std::string_view signal, int) override {
+        return signal == "S::PKG_ENERGY" ? 0 : signal == "S::GPU_POWER" ? 1 : 2;
+    }
+    void read_batch() override {}
+    double sample(int handle) const override { return handle == 0 ? energy : handle == 1 ? watts : 0.5; }
+    double energy = 90.0;
+    double watts = 20.0;
+};
+
+TEST(SamplerLiveTest, CumulativeEnergyAndLastPowerAcrossAWrapWithoutKeepingRows) {
+    ScriptedClock clock;
+    auto sensor = std::make_unique<ScriptedSensor>();
+    ScriptedSensor* s = sensor.get();
+    std::vector<std::unique_ptr<Sensor>> sensors;
+    sensors.push_back(std::move(sensor));
+    sampler::Sampler::Options options;
+    options.interval_s = 1.0;
+    options.keep_rows = false;
+    sampler::Sampler sampler(std::move(sensors), options, clock);
+
+    sampler.sample_once();  // t = 0: counter 90 J, 20 W
+    clock.t = 2.0;
+    s->energy = 10.0;  // wrapped: 100 - 90 + 10 = 20 J in 2 s
+    s->watts = 40.0;   // trapezoid: (20 + 40) / 2 * 2 = 60 J
+    sampler.sample_once();
+    clock.t = 3.0;
+    s->energy = 15.0;  // 5 J in 1 s
+    sampler.sample_once();
+
+    const auto live = sampler.live();
+    ASSERT_EQ(live.energy_j.size(), 3u);
+    EXPECT_EQ(live.samples, 3u);
+    EXPECT_NEAR(live.energy_j[0], 25.0, 1e-9);
+    EXPECT_NEAR(live.power_w[0], 5.0, 1e-9);
+    EXPECT_NEAR(live.energy_j[1], 60.0 + 40.0, 1e-9);
+    EXPECT_NEAR(live.power_w[1], 40.0, 1e-9);
+    EXPECT_EQ(live.energy_j[2], 0.0);  // usage channel: no energy
+    EXPECT_NEAR(live.values[2], 0.5, 1e-12);
+    EXPECT_EQ(live.quality.counter_wraps, 1);
+    EXPECT_NEAR(live.t_s, 3.0, 1e-12);
+    // Only the newest row is held, whatever the run length.
+    EXPECT_EQ(sampler.snapshot().rows.size(), 1u);
+}
+
+TEST(SamplerLiveTest, KeepsEveryRowByDefault) {
+    ScriptedClock clock;
+    std::vector<std::unique_ptr<Sensor>> sensors;
+    sensors.push_back(std::make_unique<ScriptedSensor>());
+    sampler::Sampler sampler(std::move(sensors), {}, clock);
+    for (int i = 0; i < 4; ++i) {
+        clock.t = 0.1 * i;
+        sampler.sample_once();
+    }
+    EXPECT_EQ(sampler.snapshot().rows.size(), 4u);
+    EXPECT_EQ(sampler.live().samples, 4u);
+    EXPECT_TRUE(std::isnan(sampler.live().power_w[2]));
+}
+
+}  // namespace
