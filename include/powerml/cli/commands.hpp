@@ -14,5 +14,9 @@ void add_sensors_command(CLI::App& app, int& exit_code);
 void add_intensity_command(CLI::App& app, int& exit_code);
 void add_zones_command(CLI::App& app, int& exit_code);
 void add_meter_command(CLI::App& app, int& exit_code);
+void add_workload_command(CLI::App& app, int& exit_code);
+void add_model_info_command(CLI::App& app, int& exit_code);
+void add_profile_command(CLI::App& app, int& exit_code);
+void add_estimate_command(CLI::App& app, int& exit_code);
 
 }  // namespace powerml::cli
