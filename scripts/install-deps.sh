@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev
   python3 procps
+  # Built-in ML workloads (POWERML_WITH_TORCH, ~500 MB) and ONNX model characteristics
+  # (POWERML_WITH_ONNX); the real small data sets they train on; python3-onnx writes test models.
+  libtorch-dev libonnx-dev libprotobuf-dev zlib1g-dev dataset-fashion-mnist python3-sklearn python3-onnx
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then

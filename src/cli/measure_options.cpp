@@ -47,14 +47,6 @@ measure::MeasureOptions to_measure_options(const MeasureFlags& flags) {
     return options;
 }
 
-Config load_config() {
-    Config config;
-    const auto file = Config::default_file();
-    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
-    config.load_env();
-    return config;
-}
-
 measure::CarbonFunction carbon_function() {
     return [](const sampler::Timeline& timeline, const measure::MeasureOptions& options) {
         // Each interval's energy, weighed by the intensity at its time. With an idle baseline
@@ -77,7 +69,7 @@ measure::CarbonFunction carbon_function() {
             gross_pieces.push_back({at, share * energy});
             net_pieces.push_back({at, share * energy - baseline_w * (hi - lo)});
         }
-        const Config config = load_config();
+        const Config config = Config::load_user();
         const bool net = timeline.baseline_end_s > 0;
         const auto result = carbon::run_carbon(*options.zone, options.carbon_source, net ? net_pieces : gross_pieces,
                                                options.pue, config);
