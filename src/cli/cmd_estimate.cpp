@@ -89,8 +89,8 @@ void add_estimate_command(CLI::App& app, int& exit_code) {
             } else {
                 fmt::print("{} at batch {}: {} epochs x {} samples, extrapolated from {} profiled epoch(s)\n", e.model, e.batch_size,
                            e.epochs, e.samples_per_epoch, e.observations);
-                fmt::print("  energy    {} (95 %: {} .. {}), net of idle\n", format_energy(e.energy_j.value),
-                           format_energy(e.energy_j.low), format_energy(e.energy_j.high));
+                fmt::print("  energy    {} (95 %: {} .. {}), net of idle\n", units::format_energy(e.energy_j.value),
+                           units::format_energy(e.energy_j.low), units::format_energy(e.energy_j.high));
                 fmt::print("  duration  {:.1f} s (95 %: {:.1f} .. {:.1f} s)\n", e.duration_s.value, e.duration_s.low, e.duration_s.high);
                 fmt::print("  interval: {}\n", e.interval_basis);
             }
@@ -126,7 +126,7 @@ void add_estimate_command(CLI::App& app, int& exit_code) {
         } else {
             fmt::print("{} ({}): {} of {:.0f} samples at batch {}, from characteristics\n", info.model, info.source, fit.phase,
                        total_samples, batch);
-            fmt::print("  energy    {} ({:.3g} J per sample), net of idle\n", format_energy(energy), per_sample);
+            fmt::print("  energy    {} ({:.3g} J per sample), net of idle\n", units::format_energy(energy), per_sample);
             fmt::print("  law       J/sample = 10^{:.3f} x {}^{:.3f}, fitted over {} profiled models\n", fit.log_intercept, fit.feature,
                        fit.exponent, fit.models.size());
             fmt::print("  error     leave-one-out: mean {:.0f} %, worst {:.0f} %\n", 100 * fit.loo_mean_abs_error,

@@ -7,6 +7,7 @@
 #include "powerml/core/error.hpp"
 #include "powerml/workloads/model_zoo.hpp"
 #include "powerml/workloads/workload_runner.hpp"
+#include "../torch_plugin.hpp"
 #include "zoo_nets.hpp"
 
 namespace powerml::workloads {
@@ -224,7 +225,7 @@ WorkloadResult run(const WorkloadSpec& spec, const WorkloadCallbacks& callbacks)
 
 }  // namespace
 
-WorkloadResult run_workload(const WorkloadSpec& spec, const WorkloadCallbacks& callbacks) {
+WorkloadResult train_or_infer(const WorkloadSpec& spec, const WorkloadCallbacks& callbacks) {
     try {
         return run(spec, callbacks);
     } catch (const Error&) {
@@ -237,3 +238,10 @@ WorkloadResult run_workload(const WorkloadSpec& spec, const WorkloadCallbacks& c
 }
 
 }  // namespace powerml::workloads
+
+extern "C" const powerml::workloads::TorchPluginEntry* powerml_torch_plugin_entry() {
+    static const powerml::workloads::TorchPluginEntry entry{powerml::workloads::k_torch_plugin_abi,
+                                                            &powerml::workloads::zoo::count_characteristics,
+                                                            &powerml::workloads::train_or_infer};
+    return &entry;
+}

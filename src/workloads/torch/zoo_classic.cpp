@@ -56,8 +56,8 @@ torch::Tensor FcImpl::forward(const torch::Tensor& x) {
 }
 
 Stack conv_bn(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride, std::int64_t groups,
-                              Act act) {
-    Stack seq(Conv(in, out, kernel, stride, (kernel - 1) / 2, groups, false), torch::nn::BatchNorm2d(out));
+                              Act act, bool bias) {
+    Stack seq(Conv(in, out, kernel, stride, (kernel - 1) / 2, groups, bias), torch::nn::BatchNorm2d(out));
     if (act == Act::relu) seq->push_back(torch::nn::ReLU(true));
     if (act == Act::relu6) seq->push_back(torch::nn::ReLU6(true));
     return seq;
@@ -120,7 +120,8 @@ public:
             if (width == 0) {
                 features->push_back(torch::nn::MaxPool2d(2));
             } else {
-                features->push_back(conv_bn(channels, width, 3, 1, 1, Act::relu));
+                // Biased convolutions before batch norm, as in torchvision's vgg*_bn and the CIFAR zoos.
+                features->push_back(conv_bn(channels, width, 3, 1, 1, Act::relu, true));
                 channels = width;
             }
         }
@@ -165,13 +166,11 @@ NetPtr make_net(const std::string& name, ImageShape input, int classes) {
 
 }  // namespace powerml::workloads::zoo
 
-namespace powerml::workloads {
+namespace powerml::workloads::zoo {
 
-bool torch_available() { return true; }
-
-ModelCharacteristics builtin_characteristics(const std::string& name, ImageShape input, int classes) {
+ModelCharacteristics count_characteristics(const std::string& name, ImageShape input, int classes) {
     torch::NoGradGuard no_grad;
-    zoo::NetPtr net = zoo::make_net(name, input, classes);
+    NetPtr net = make_net(name, input, classes);
     net->eval();
     ModelCharacteristics info;
     info.model = name;
@@ -187,18 +186,22 @@ ModelCharacteristics builtin_characteristics(const std::string& name, ImageShape
         info.buffers += b.numel();
         info.size_bytes += static_cast<double>(b.numel() * b.element_size());
     }
-    zoo::MacRecorder recorder;
-    zoo::active_recorder() = &recorder;
+    MacRecorder recorder;
+    active_recorder() = &recorder;
     try {
         net->forward(torch::zeros({1, input.channels, input.height, input.width}));
+    } catch (const c10::Error& e) {
+        active_recorder() = nullptr;
+        const std::string what = e.what_without_backtrace();
+        throw Error(fmt::format("--model {} with input {}: Torch failed: {}", name, format_image_shape(input), what.substr(0, what.find('\n'))));
     } catch (...) {
-        zoo::active_recorder() = nullptr;
+        active_recorder() = nullptr;
         throw;
     }
-    zoo::active_recorder() = nullptr;
+    active_recorder() = nullptr;
     info.layers = std::move(recorder.layers);
     for (const auto& layer : info.layers) info.macs += layer.macs;
     return info;
 }
 
-}  // namespace powerml::workloads
+}  // namespace powerml::workloads::zoo

@@ -64,7 +64,7 @@ using NetPtr = std::shared_ptr<Net>;
 // conv -> batch norm [-> ReLU or ReLU6]
 enum class Act { none, relu, relu6 };
 Stack conv_bn(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride, std::int64_t groups,
-                              Act act);
+                              Act act, bool bias = false);
 
 // Throws Error naming the model when the input is too small (`min` pixels a side).
 void require_input(const std::string& model, ImageShape input, int min, int suggest);
@@ -75,6 +75,9 @@ NetPtr make_vgg(int depth, ImageShape input, int classes);
 NetPtr make_resnet18(ImageShape input, int classes, bool imagenet_stem);
 NetPtr make_mobilenetv2(ImageShape input, int classes, bool imagenet_stem);
 NetPtr make_shufflenetv2(ImageShape input, int classes, bool imagenet_stem);
+
+// Parameters, buffers, size and per-layer MACs from one forward pass of one sample.
+ModelCharacteristics count_characteristics(const std::string& name, ImageShape input, int classes);
 
 // By zoo name; names its counted layers after their module paths. Throws Error.
 NetPtr make_net(const std::string& name, ImageShape input, int classes);
