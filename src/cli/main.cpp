@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
     powerml::cli::add_meter_command(app, exit_code);
     powerml::cli::add_intensity_command(app, exit_code);
     powerml::cli::add_zones_command(app, exit_code);
+    powerml::cli::add_models_command(app, exit_code);
+    powerml::cli::add_plan_command(app, exit_code);
     powerml::cli::add_workload_command(app, exit_code);
     powerml::cli::add_model_info_command(app, exit_code);
     powerml::cli::add_profile_command(app, exit_code);

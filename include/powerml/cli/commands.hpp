@@ -13,6 +13,8 @@ void add_demo_command(CLI::App& app, int& exit_code);
 void add_sensors_command(CLI::App& app, int& exit_code);
 void add_intensity_command(CLI::App& app, int& exit_code);
 void add_zones_command(CLI::App& app, int& exit_code);
+void add_models_command(CLI::App& app, int& exit_code);
+void add_plan_command(CLI::App& app, int& exit_code);
 void add_meter_command(CLI::App& app, int& exit_code);
 void add_workload_command(CLI::App& app, int& exit_code);
 void add_model_info_command(CLI::App& app, int& exit_code);
