@@ -159,9 +159,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
         if (cnn && result.exit_status == 0) {
             // 60,000 images: the size of Fashion-MNIST's training split.
             fmt::print(stderr, "{}", demo_prediction(result.record, flags->full_epochs, 60000));
-            fmt::print(stderr,
-                       "  when and where: the planner is not on this branch yet, so the demo does not recommend a start time "
-                       "or site.\n  report: 'powerml report' is not on this branch yet; the run files above hold the data.\n");
+            fmt::print(stderr, "  report: 'powerml report' is not on this branch yet; the run files above hold the data.\n");
         }
         exit_code = result.exit_status;
     });

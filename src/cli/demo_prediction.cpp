@@ -1,5 +1,7 @@
 #include "demo_prediction.hpp"
 
+#include "demo_plan.hpp"
+
 #include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
@@ -35,6 +37,7 @@ std::string demo_prediction(const store::RunRecord& record, int full_epochs, std
                            *record.carbon.intensity_g_per_kwh, record.carbon.pue);
     }
     out += fmt::format("  interval: {}\n", e.interval_basis);
+    out += demo_plan(e);
     return out;
 }
 
