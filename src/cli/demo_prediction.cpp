@@ -30,7 +30,8 @@ std::string demo_prediction(const store::RunRecord& record, int full_epochs, std
                        units::format_energy(e.energy_j.high));
     out += fmt::format("  duration  {:.0f} s (95 %: {:.0f} .. {:.0f} s) on this machine\n", e.duration_s.value, e.duration_s.low,
                        e.duration_s.high);
-    if (record.carbon.intensity_g_per_kwh && record.carbon.zone) {
+    // The carbon layer reports no intensity (0) when the run's net energy was not positive.
+    if (record.carbon.intensity_g_per_kwh && *record.carbon.intensity_g_per_kwh > 0 && record.carbon.zone) {
         const double kwh = e.energy_j.value / 3.6e6;
         out += fmt::format("  emissions {} in {} at {:.0f} gCO2e/kWh (this run's intensity, PUE {:.2f})\n",
                            units::format_mass_co2e(kwh * *record.carbon.intensity_g_per_kwh * record.carbon.pue), *record.carbon.zone,
