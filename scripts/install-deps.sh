@@ -15,6 +15,9 @@ packages=(
   # Integration tests of powerml serve run the real thing: Prometheus scraping /metrics,
   # a one-node Slurm cluster (with munge) taking a planned job, and wrk for the load benchmark.
   prometheus slurm-wlm munge wrk
+  # Built-in ML workloads (POWERML_WITH_TORCH, ~500 MB) and ONNX model characteristics
+  # (POWERML_WITH_ONNX); the real small data sets they train on; python3-onnx writes test models.
+  libtorch-dev libonnx-dev libprotobuf-dev zlib1g-dev dataset-fashion-mnist python3-sklearn python3-onnx
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then

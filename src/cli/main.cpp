@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
     powerml::cli::add_report_command(app, exit_code);
     powerml::cli::add_predict_command(app, exit_code);
     powerml::cli::add_serve_command(app, exit_code);
+    powerml::cli::add_workload_command(app, exit_code);
+    powerml::cli::add_model_info_command(app, exit_code);
+    powerml::cli::add_profile_command(app, exit_code);
+    powerml::cli::add_estimate_command(app, exit_code);
 
     try {
         app.parse(argc, argv);
