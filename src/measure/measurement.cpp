@@ -65,6 +65,11 @@ Measurement::~Measurement() {
 }
 
 void Measurement::start() {
+    start_sampling();
+    open_job_window(static_cast<int>(::getpid()));
+}
+
+void Measurement::start_sampling() {
     m_sampler->start();
     m_started = true;
     if (m_options.baseline_s > 0) {
@@ -109,6 +114,25 @@ double Measurement::energy_so_far_j() const {
     return total;
 }
 
+store::RunRecord Measurement::record_so_far() const {
+    sampler::Timeline timeline = m_sampler->snapshot();
+    timeline.job_end_s = m_sampler->now_s();  // the window as if it closed now
+    store::RunRecord record = m_record;
+    fill_record(record, timeline);
+    record.ended_utc_ms = utc_now_ms();
+    return record;
+}
+
+void Measurement::fill_record(store::RunRecord& record, const sampler::Timeline& timeline) const {
+    record.summary = analysis::summarize(timeline);
+    if (m_options.zone && m_carbon) {
+        record.carbon = m_carbon(timeline, m_options);
+        record.carbon.pue = m_options.pue;
+    } else if (!m_options.zone) {
+        record.carbon.intensity_source = "none: no --zone given";
+    }
+}
+
 MeasureResult Measurement::run_command() {
     if (m_options.command.empty()) throw Error("no command given: powerml measure [OPTIONS] -- COMMAND [ARGS...]");
     sampler::ControlChannel control;
@@ -123,7 +147,7 @@ MeasureResult Measurement::run_command() {
             case sampler::ControlMessage::Type::metric: m_sampler->record_metric(message->name, message->value); break;
         }
     });
-    start();
+    start_sampling();
     std::unique_ptr<ChildProcess> child;
     try {
         child = std::make_unique<ChildProcess>(m_options.command,
@@ -160,13 +184,7 @@ MeasureResult Measurement::complete(int exit_status) {
     m_record.exit_status = exit_status;
     m_record.ended_utc_ms = utc_now_ms();
     m_record.status = "finished";
-    m_record.summary = analysis::summarize(timeline);
-    if (m_options.zone && m_carbon) {
-        m_record.carbon = m_carbon(timeline, m_options);
-        m_record.carbon.pue = m_options.pue;
-    } else if (!m_options.zone) {
-        m_record.carbon.intensity_source = "none: no --zone given";
-    }
+    fill_record(m_record, timeline);
     result.notes = m_notes;
     const std::string summary = store::summary_json(m_record);
     const std::string phases = store::phases_csv(m_record);
