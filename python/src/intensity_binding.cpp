@@ -7,7 +7,7 @@
 #include "bindings.hpp"
 #include "powerml/carbon/sources.hpp"
 #include "powerml/core/time.hpp"
-#include "powerml/measure/grid_carbon.hpp"
+#include "powerml/core/config.hpp"
 
 namespace py = pybind11;
 
@@ -20,7 +20,7 @@ py::dict intensity(const std::string& zone, const std::string& from, const std::
     carbon::IntensitySeries series;
     {
         py::gil_scoped_release release;  // a live provider may wait on the network
-        Config config = measure::load_user_config();
+        Config config = Config::load_user();
         if (!basis.empty()) config.set_flag("carbon.basis", basis);
         series = carbon::fetch_series(source, zone, parse_rfc3339(from), parse_rfc3339(to), config);
     }

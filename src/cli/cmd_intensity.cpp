@@ -18,14 +18,6 @@ struct IntensityArgs {
     std::string zone, from, to, source = "embedded", format = "text", basis;
 };
 
-Config load_config() {
-    Config config;
-    const auto file = Config::default_file();
-    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
-    config.load_env();
-    return config;
-}
-
 void print_series(const carbon::IntensitySeries& s, const std::string& format) {
     using carbon::PointKind;
     if (format == "json") {
@@ -87,7 +79,7 @@ void add_intensity_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--basis", args->basis, "lifecycle (default) or direct emission factors")
         ->check(CLI::IsMember({"lifecycle", "direct"}));
     cmd->callback([args, &exit_code] {
-        Config config = load_config();
+        Config config = Config::load_user();
         if (!args->basis.empty()) config.set_flag("carbon.basis", args->basis);
         const UtcMillis from = parse_rfc3339(args->from);
         const UtcMillis to = parse_rfc3339(args->to);

@@ -32,6 +32,9 @@ std::string text_summary(const store::RunRecord& record, const std::vector<std::
         out += fmt::format("  energy: {} gross +/- {} (no idle baseline: use --baseline SECONDS)\n", format_energy(s.gross_j),
                            format_energy(s.uncertainty_j));
     }
+    if (record.wall_corrected)
+        out += fmt::format("  at the wall (estimate): {} gross, {} net; {}\n", format_energy(record.wall_corrected->gross_j),
+                           format_energy(record.wall_corrected->net_j), record.wall_corrected->label);
     if (s.usage.cpu_util_mean)
         out += fmt::format("  usage: CPU {:.0f} % of the machine", 100.0 * *s.usage.cpu_util_mean);
     if (s.usage.process_cpu_s) out += fmt::format(", job's process tree {:.2f} CPU-s", *s.usage.process_cpu_s);

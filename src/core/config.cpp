@@ -114,4 +114,12 @@ std::filesystem::path Config::default_file() {
     return {};
 }
 
+Config Config::load_user() {
+    Config config;
+    const auto file = default_file();
+    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
+    config.load_env();
+    return config;
+}
+
 }  // namespace powerml

@@ -2,21 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <vector>
 
 #include "powerml/analysis/run_summary.hpp"
 #include "powerml/carbon/run_carbon.hpp"
 
 namespace powerml::measure {
-
-Config load_user_config() {
-    Config config;
-    const auto file = Config::default_file();
-    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
-    config.load_env();
-    return config;
-}
 
 void check_zone(const std::string& zone) { carbon::yearly_average(zone); }
 
@@ -42,7 +33,7 @@ CarbonFunction grid_carbon_function() {
             gross_pieces.push_back({at, share * energy});
             net_pieces.push_back({at, share * energy - baseline_w * (hi - lo)});
         }
-        const Config config = load_user_config();
+        const Config config = Config::load_user();
         const bool net = timeline.baseline_end_s > 0;
         const auto result = carbon::run_carbon(*options.zone, options.carbon_source, net ? net_pieces : gross_pieces,
                                                options.pue, config);

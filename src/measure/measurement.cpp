@@ -11,6 +11,7 @@
 #include "powerml/core/error.hpp"
 #include "powerml/sampler/control_channel.hpp"
 #include "powerml/sensors/builtin.hpp"
+#include "powerml/sensors/wall_correction.hpp"
 #include "powerml/store/run_files.hpp"
 #include "powerml/store/run_store.hpp"
 
@@ -185,6 +186,22 @@ MeasureResult Measurement::complete(int exit_status) {
     m_record.ended_utc_ms = utc_now_ms();
     m_record.status = "finished";
     fill_record(m_record, timeline);
+    // A wall-meter correction fitted earlier on this machine turns sensor energy into what the
+    // wall would have read (PSU, fans, disks). Shown beside the measurement, never instead of it.
+    try {
+        const sensors::WallCorrectionStore corrections(sensors::WallCorrectionStore::default_file());
+        if (const auto c = corrections.load(sensors::WallCorrectionStore::this_machine())) {
+            const auto& s = m_record.summary;
+            store::WallCorrected wall;
+            wall.gross_j = c->wall_energy_j(s.gross_j, s.duration_s);
+            wall.baseline_j = s.baseline_s > 0 ? c->wall_energy_j(s.baseline_j, s.duration_s) : 0.0;
+            wall.net_j = wall.gross_j - wall.baseline_j;
+            wall.label = c->label();
+            m_record.wall_corrected = wall;
+        }
+    } catch (const std::exception& e) {
+        m_notes.push_back(std::string("wall correction not applied: ") + e.what());
+    }
     result.notes = m_notes;
     const std::string summary = store::summary_json(m_record);
     const std::string phases = store::phases_csv(m_record);

@@ -144,10 +144,14 @@ std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& 
         if (model_cpu) notes.push_back("CPU power model: " + model->cpu_curve().explanation);
         if (model_cpu || model_dram) chosen.push_back(std::move(model_owner));
     }
+    std::string unavailable;
     for (const auto& probe : probes) {
-        if (probe.source != "model" && !probe.reason.empty() && probe.source != "procfs")
-            notes.push_back(probe.source + " unavailable: " + probe.reason);
+        if (probe.source != "model" && !probe.reason.empty() && probe.source != "procfs" &&
+            probe.reason.rfind("not used:", 0) != 0)
+            unavailable += (unavailable.empty() ? "" : ", ") + probe.source;
     }
+    if (!unavailable.empty())
+        notes.push_back("not available on this machine: " + unavailable + " ('powerml sensors' says why and how to enable each)");
     return chosen;
 }
 

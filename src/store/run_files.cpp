@@ -118,6 +118,11 @@ std::string summary_json(const RunRecord& record, int indent) {
         {"notes", s.notes},
     };
     if (!carbon.note.empty()) out["carbon"]["note"] = carbon.note;
+    if (record.wall_corrected) {
+        const auto& w = *record.wall_corrected;
+        out["wall_corrected"] = {{"energy_j", {{"gross", w.gross_j}, {"baseline", w.baseline_j}, {"net", w.net_j}}},
+                                 {"label", w.label}};
+    }
     return out.dump(indent) + "\n";
 }
 

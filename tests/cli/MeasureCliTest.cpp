@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "powerml/sensors/wall_correction.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -284,4 +285,32 @@ TEST(MeasureCliTest, GpusFlagChargesOnlyTheGivenGpu) {
         EXPECT_EQ(gpu_names[0], gpus == "1" ? "gpu-1" : "gpu-0");
         EXPECT_EQ(kind, gpus == "1" ? "integrated-power" : "counter");
     }
+}
+
+// A wall-meter correction fitted earlier on this machine is applied to later runs, labelled.
+TEST(MeasureCliTest, StoredWallCorrectionIsAppliedAndLabelled) {
+    test::TempDir dir, sys;
+    auto env = isolated_env(dir);
+    sensors::WallCorrection correction;
+    correction.a = 1.25;
+    correction.b = 40.0;
+    correction.r2 = 0.97;
+    correction.points = 600;
+    correction.source = "test";
+    sensors::WallCorrectionStore(dir.path() / "xdg" / "powerml" / "wall-corrections.json")
+        .save(sensors::WallCorrectionStore::this_machine(), correction);
+    const std::string zone = "class/powercap/intel-rapl:0/";
+    sys.write(zone + "name", "package-0\n");
+    sys.write(zone + "max_energy_range_uj", "100000000\n");
+    sys.write(zone + "energy_uj", "0\n");
+    env["POWERML_SYSFS_ROOT"] = sys.path().string();
+    const std::string script = "sleep 0.2; echo 10000000 > " + (sys.path() / zone / "energy_uj").string() + "; sleep 0.2";
+    const auto r = test::run_powerml({"measure", "--out", (dir.path() / "out").string(), "--", "sh", "-c", script}, env);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto summary = read_summary(dir);
+    ASSERT_TRUE(summary.contains("wall_corrected")) << summary.dump();
+    const double gross = summary["energy_j"]["gross"], duration = summary["duration_s"];
+    EXPECT_NEAR(summary["wall_corrected"]["energy_j"]["gross"].get<double>(), 1.25 * gross + 40.0 * duration, 1e-6);
+    EXPECT_NE(summary["wall_corrected"]["label"].get<std::string>().find("wall-corrected"), std::string::npos);
+    EXPECT_NE(r.err.find("at the wall (estimate)"), std::string::npos);
 }

@@ -26,6 +26,8 @@ public:
     std::optional<Origin> origin(const std::string& key) const;
     // Default config file: $POWERML_CONFIG, else $XDG_CONFIG_HOME/powerml/config.toml.
     static std::filesystem::path default_file();
+    // The user's configuration: default_file() when it exists, then the environment.
+    static Config load_user();
 
     static std::string env_name(const std::string& key);
 

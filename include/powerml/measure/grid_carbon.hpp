@@ -3,13 +3,9 @@
 // Tracker): each interval's energy at the grid intensity of its hour, from the grid-data layer.
 // It lives in its own target (powerml_measure_grid) so that Measurement itself does not depend
 // on the carbon providers.
-#include "powerml/core/config.hpp"
 #include "powerml/measure/measurement.hpp"
 
 namespace powerml::measure {
-
-// Config as the CLI reads it: built-in defaults < $POWERML_CONFIG (or the XDG file) < env.
-Config load_user_config();
 
 // Charges the job's net energy (gross minus the idle baseline) when a baseline was sampled,
 // else its gross energy, at options.zone's intensity from options.carbon_source, times PUE.

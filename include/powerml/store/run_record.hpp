@@ -19,6 +19,13 @@ struct RunCarbon {
     std::string note;
 };
 
+// The run's energy as a wall meter would have read it, from this machine's fitted correction
+// wall = a x sensors + b (sensors/wall_correction.hpp). An estimate, labelled as such.
+struct WallCorrected {
+    double gross_j = 0, baseline_j = 0, net_j = 0;
+    std::string label;  // "wall-corrected: wall = 1.12 x sensors + 41.3 W (r2 0.97, 600 intervals)"
+};
+
 struct RunRecord {
     std::string id;                       // "20261123T131500Z-3f2a"
     std::vector<std::string> command;
@@ -29,6 +36,7 @@ struct RunRecord {
     std::string status = "finished";      // "running" while measuring, "interrupted" if powerml died
     analysis::RunSummary summary;
     RunCarbon carbon;
+    std::optional<WallCorrected> wall_corrected;
 };
 
 std::string new_run_id(UtcMillis now);
