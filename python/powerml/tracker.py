@@ -112,6 +112,7 @@ class Tracker:
         if nested and self._control is None:
             raise Error("nested=True but POWERML_CONTROL is not set: run the script under 'powerml measure -- ...'")
         self._measurement: Optional[_core.Measurement] = None
+        self._pid = os.getpid()
         self._summary: Optional[Dict[str, Any]] = None
         self._state = "created"
 
@@ -156,6 +157,7 @@ class Tracker:
             if self._name is not None:
                 self._measurement.begin_phase(self._name)
         self._state = "running"
+        self._pid = os.getpid()
         _stack().append(self)
         return self
 
@@ -175,6 +177,8 @@ class Tracker:
             if self._name is not None:
                 _core.send_control(self._control, "end " + self._name)
             return None
+        if os.getpid() != self._pid:
+            return None  # a forked child leaving the block: the parent's measurement is not its to end
         assert self._measurement is not None
         if self._name is not None:
             self._measurement.end_phase(self._name)
@@ -199,6 +203,10 @@ class Tracker:
     def _check_running(self) -> None:
         if self._state != "running":
             raise Error("this Tracker is not running: report phases and metrics inside its 'with' block")
+        if self._measurement is not None and os.getpid() != self._pid:
+            # A forked child (a DataLoader worker) has the object but not the sampler thread.
+            raise Error("this Tracker measures the process that started it; report from that process, "
+                        "not from a forked worker")
 
     def begin_phase(self, name: str) -> None:
         """Opens a phase (phases nest: epochs inside training)."""

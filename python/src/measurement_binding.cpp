@@ -2,7 +2,10 @@
 // sensors, analysis, carbon and files are the CLI's own; Python only drives start and finish.
 #include "bindings.hpp"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,44 +67,53 @@ measure::MeasureOptions to_options(const MeasurementArgs& args) {
 class PyMeasurement {
 public:
     explicit PyMeasurement(const MeasurementArgs& args)
-        : m_measurement(to_options(args), measure::grid_carbon_function()) {}
+        : m_measurement(std::make_unique<measure::Measurement>(to_options(args), measure::grid_carbon_function())),
+          m_pid(::getpid()) {}
+    ~PyMeasurement() {
+        // In a forked child the sampler thread does not exist: stopping it would wait forever.
+        // The child's copy is left alone (the parent still owns the measurement).
+        if (::getpid() != m_pid) (void)m_measurement.release();
+    }
+    PyMeasurement(const PyMeasurement&) = delete;
+    PyMeasurement& operator=(const PyMeasurement&) = delete;
 
     void start() {
         if (m_state != State::created) throw Error("this measurement was already started");
-        m_measurement.start();
+        m_measurement->start();
         m_state = State::running;
     }
     void begin_phase(const std::string& name) {
         check_running();
         check_name(name, false);
-        m_measurement.begin_phase(name);
+        m_measurement->begin_phase(name);
     }
     void end_phase(const std::string& name) {
         check_running();
         check_name(name, false);
-        m_measurement.end_phase(name);
+        m_measurement->end_phase(name);
     }
     void record_metric(const std::string& name, double value) {
         check_running();
         check_name(name, true);
         check_value(name, value);
-        m_measurement.record_metric(name, value);
+        m_measurement->record_metric(name, value);
     }
     // Gross energy so far and, with a zone, the grams it would be charged now.
     std::pair<double, std::optional<double>> so_far() const {
         check_running();
-        const store::RunRecord record = m_measurement.record_so_far();
+        const store::RunRecord record = m_measurement->record_so_far();
         return {record.summary.gross_j, record.carbon.g_co2e};
     }
     std::string summary_json() const {
         if (m_state == State::finished) return m_summary;
         check_running();
-        return store::summary_json(m_measurement.record_so_far());
+        return store::summary_json(m_measurement->record_so_far());
     }
     std::string finish(int exit_status) {
         check_running();
+        if (::getpid() != m_pid) throw Error("a measurement is finished by the process that started it, not a forked child");
         m_state = State::finished;
-        const measure::MeasureResult result = m_measurement.finish(exit_status);
+        const measure::MeasureResult result = m_measurement->finish(exit_status);
         m_notes = result.notes;
         m_summary = store::summary_json(result.record);
         m_run_id = result.record.id;
@@ -117,7 +129,8 @@ private:
         if (m_state == State::created) throw Error("the measurement has not started: use it as 'with Tracker(...)'");
         if (m_state == State::finished) throw Error("the measurement has finished");
     }
-    measure::Measurement m_measurement;
+    std::unique_ptr<measure::Measurement> m_measurement;
+    pid_t m_pid;
     State m_state = State::created;
     std::string m_summary;
     std::string m_run_id;

@@ -1,6 +1,7 @@
 """powerml.Tracker in-process: the same run as `powerml measure`, from inside Python."""
+import gc
 import json
-import sqlite3
+import os
 import time
 import unittest
 
@@ -93,6 +94,24 @@ class TrackerTest(IsolatedTestCase):
             with powerml.Tracker(out=self.tmp / "out", db=False):
                 raise KeyboardInterrupt
         self.assertEqual(self.read_summary(self.tmp / "out")["exit_status"], 130)
+
+    def test_a_forked_child_cannot_report_or_end_the_parents_run(self):
+        with powerml.Tracker(out=self.tmp / "out", db=False) as t:
+            pid = os.fork()
+            if pid == 0:  # the child: what a forked DataLoader worker would do
+                code = 0
+                try:
+                    t.metric("from_child", 1)
+                except powerml.Error as e:
+                    code = 7 if "forked" in str(e) else 8
+                t.stop()  # leaves the parent's sampler alone
+                t._measurement = None  # as at interpreter exit: must not wait for the parent's sampler thread
+                gc.collect()
+                os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(os.waitstatus_to_exitcode(status), 7)
+            t.metric("from_parent", 1)
+        self.assertEqual(self.read_summary(self.tmp / "out")["metrics"], {"from_parent": 1.0})
 
     def test_run_goes_to_the_run_store_the_cli_reads(self):
         db = self.tmp / "runs.sqlite"
