@@ -11,7 +11,6 @@
    which is how the ~1.5 CPU-s per run of a peer Python tracker was counted.
 """
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -50,21 +49,29 @@ def in_process(repeats):
               f"{statistics.median(cpus):9.2f}ms")
 
 
+# Printed by the child at its end: its own peak RSS. wait4()'s ru_maxrss would include the
+# parent's pages the child had between fork and exec.
+PEAK_RSS = "\nprint([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+
+
 def child_cost(code, repeats):
+    """Median CPU seconds (wait4()'s rusage) and median peak RSS (MiB) of one child."""
     cpu, rss = [], []
     env = dict(os.environ)
     env["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="powerml-bench-xdg-")
     for _ in range(repeats):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-c", code], check=True, env=env)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        rss.append(after.ru_maxrss / 1024)  # KiB -> MiB; the maximum over children so far
-    return statistics.median(cpu), max(rss)
+        child = subprocess.Popen([sys.executable, "-c", code + PEAK_RSS], env=env, stdout=subprocess.PIPE, text=True)
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{code!r} exited with {os.waitstatus_to_exitcode(status)}")
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        rss.append(int(out.split()[-1]) / 1024)  # kB -> MiB
+    return statistics.median(cpu), statistics.median(rss)
 
 
 def whole_process(repeats):
-    print(f"\nWhole process, median of {repeats} (CPU = user + system; RSS = peak of any child so far)")
+    print(f"\nWhole process, median of {repeats} (CPU = user + system from wait4, peak RSS = VmHWM)")
     rows = [
         ("python3 -c pass", "pass"),
         ("+ import powerml", "import powerml"),
