@@ -7,6 +7,8 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
+#include "powerml/core/config.hpp"
+#include "powerml/sensors/machine_detect.hpp"
 #include "powerml/sensors/model_sensor.hpp"
 #include "powerml/sensors/procfs_sensor.hpp"
 #include "powerml/sensors/rapl_powercap_sensor.hpp"
@@ -91,12 +93,18 @@ Probe probe_rapl_powercap(const ProbeContext& context) {
 Probe probe_model(const ProbeContext& context, const std::shared_ptr<ProcStat>& stat) {
     Probe probe{"model", nullptr, {}, {}, {}};
     try {
-        auto sensor = std::make_unique<ModelSensor>(context.procfs_root, context.data_dir, stat);
-        probe.detail = sensor->cpu_curve().explanation;
+        ModelSetup setup;
+        setup.sysfs_root = context.sysfs_root;
+        setup.user_models_dir = power_models::Catalog::default_user_dir();
+        setup.pins = power_models::pins_from_config(Config::load_user());
+        setup.dmidecode_text = read_dmidecode_memory();
+        auto sensor = std::make_unique<ModelSensor>(context.procfs_root, context.data_dir, stat, setup);
+        probe.detail = sensor->cpu_explanation();
         probe.sensor = std::move(sensor);
     } catch (const std::exception& e) {
         probe.reason = e.what();
-        probe.remedy = "check that PowerML's data folder (POWERML_DATA_DIR) has hardware/cpu-tdp.csv";
+        probe.remedy = "check the power model files named above ('powerml models validate FILE'), the power_models.* "
+                       "configuration, and that PowerML's data folder (POWERML_DATA_DIR) has power-models/";
     }
     return probe;
 }
@@ -141,7 +149,7 @@ std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& 
         const bool model_cpu = !measured_components.count("cpu");
         const bool model_dram = !measured_components.count("dram");
         model->set_modelled(model_cpu, model_dram);
-        if (model_cpu) notes.push_back("CPU power model: " + model->cpu_curve().explanation);
+        if (model_cpu) notes.push_back("CPU power model: " + model->cpu_explanation());
         if (model_cpu || model_dram) chosen.push_back(std::move(model_owner));
     }
     std::string unavailable;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "powerml/core/error.hpp"
+#include "powerml/sensors/machine_detect.hpp"
 #include "powerml/sensors/model_sensor.hpp"
 #include "support/temp_dir.hpp"
 
@@ -19,57 +21,96 @@ void write_proc(const test::TempDir& proc, const std::string& model, int cpus, b
     proc.write("meminfo", "MemTotal:       16000000 kB\nMemAvailable:   8000000 kB\n");
     proc.write("stat", "cpu  100 0 0 100 0 0 0 0 0 0\n");
 }
+
+ModelSetup fake_setup(const test::TempDir& sys) {
+    ModelSetup setup;
+    setup.sysfs_root = sys.path();
+    return setup;
+}
 }  // namespace
 
-TEST(ModelSensorTest, NormalisesCpuNames) {
-    EXPECT_EQ(normalise_cpu_name("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz"), "intel core i7-8700k");
-    EXPECT_EQ(normalise_cpu_name("AMD Ryzen 7 1700 Eight-Core Processor"), "amd ryzen 7 1700 eight-core");
-    EXPECT_EQ(normalise_cpu_name("AMD EPYC 7763 64-Core Processor"), "amd epyc 7763");
-}
-
-TEST(ModelSensorTest, BareMetalUsesTdpFromTheTable) {
-    test::TempDir proc;
+TEST(ModelSensorTest, SeedCpuGetsItsHandWrittenModel) {
+    test::TempDir proc, sys;
     write_proc(proc, "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, false);
-    const auto curve = choose_cpu_curve(read_machine_info(proc.path()), k_data);
-    EXPECT_EQ(curve.model_id, "tdp-linear:Intel Core i7-8700K");
-    EXPECT_DOUBLE_EQ(curve.max_w, 95.0);
-    EXPECT_DOUBLE_EQ(curve.idle_w, 9.5);
-    EXPECT_DOUBLE_EQ(curve.watts(0.5), 9.5 + 0.5 * 85.5);
+    ModelSensor sensor(proc.path(), k_data, nullptr, fake_setup(sys));
+    EXPECT_EQ(sensor.cpu().model.id, "seed/intel-core-i7-8700k");
+    EXPECT_DOUBLE_EQ(sensor.cpu().watts(0.5), 9.5 + 0.5 * 85.5);
+    EXPECT_NE(sensor.cpu_explanation().find("Intel ARK"), std::string::npos) << sensor.cpu_explanation();
 }
 
 TEST(ModelSensorTest, TwoSocketsDoubleTheTdp) {
-    test::TempDir proc;
+    test::TempDir proc, sys;
     write_proc(proc, "Intel(R) Xeon(R) Gold 6128 CPU @ 3.40GHz", 24, false, 2);
-    const auto curve = choose_cpu_curve(read_machine_info(proc.path()), k_data);
-    EXPECT_EQ(curve.model_id, "tdp-linear:Intel Xeon Gold 6128");
-    EXPECT_DOUBLE_EQ(curve.max_w, 230.0);
+    ModelSensor sensor(proc.path(), k_data, nullptr, fake_setup(sys));
+    EXPECT_EQ(sensor.cpu().model.id, "tdp/intel-xeon-gold-6128");
+    EXPECT_DOUBLE_EQ(sensor.cpu().units, 2);
+    EXPECT_DOUBLE_EQ(sensor.cpu().watts(1.0), 230.0);  // 2 x 115 W TDP (cpu-tdp.csv)
 }
 
 TEST(ModelSensorTest, UnknownCpuGetsTheNamedDefault) {
-    test::TempDir proc;
+    test::TempDir proc, sys;
     write_proc(proc, "Imaginary CPU 9000", 4, false);
-    const auto curve = choose_cpu_curve(read_machine_info(proc.path()), k_data);
-    EXPECT_EQ(curve.model_id, "default-unknown-cpu");
-    EXPECT_DOUBLE_EQ(curve.watts(1.0), 85.0);
-    EXPECT_DOUBLE_EQ(curve.watts(0.0), 8.5);
-    EXPECT_NEAR(curve.watts(0.5), 8.5 + 76.5 * 0.125, 1e-9);
+    ModelSensor sensor(proc.path(), k_data, nullptr, fake_setup(sys));
+    EXPECT_EQ(sensor.cpu().model.id, "default/unknown-cpu");
+    EXPECT_DOUBLE_EQ(sensor.cpu().watts(1.0), 85.0);
+    EXPECT_DOUBLE_EQ(sensor.cpu().watts(0.0), 8.5);
+    EXPECT_NEAR(sensor.cpu().watts(0.5), 8.5 + 76.5 * 0.125, 1e-9);
 }
 
 TEST(ModelSensorTest, VirtualMachineScalesPerVcpu) {
-    test::TempDir proc;
+    test::TempDir proc, sys;
     write_proc(proc, "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz", 2, true);
-    const auto curve = choose_cpu_curve(read_machine_info(proc.path()), k_data);
-    // The model string names no microarchitecture: the mean of the 11 rows of
-    // coefficients-aws-use.csv (1.1352 W min, 4.3397 W max per vCPU, computed with Python's csv).
-    EXPECT_EQ(curve.model_id, "ccf-vcpu-linear:average of all architectures");
-    EXPECT_NEAR(curve.idle_w, 2 * 1.135199370310976, 1e-9);
-    EXPECT_NEAR(curve.max_w, 2 * 4.339701513568173, 1e-9);
+    ModelSensor sensor(proc.path(), k_data, nullptr, fake_setup(sys));
+    // The mean of the 11 rows of coefficients-aws-use.csv (1.1352 W min, 4.3397 W max per vCPU,
+    // computed with Python's csv), times 2 vCPUs.
+    EXPECT_EQ(sensor.cpu().model.id, "ccf/aws/average");
+    EXPECT_NEAR(sensor.cpu().watts(0), 2 * 1.135199370310976, 1e-9);
+    EXPECT_NEAR(sensor.cpu().watts(1), 2 * 4.339701513568173, 1e-9);
+}
+
+TEST(ModelSensorTest, InstanceTypeFromDmiPicksTheMeasuredInstanceCurve) {
+    test::TempDir proc, sys;
+    write_proc(proc, "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz", 2, true);
+    sys.write("class/dmi/id/sys_vendor", "Amazon EC2\n");
+    sys.write("class/dmi/id/product_name", "m5.large\n");
+    ModelSensor sensor(proc.path(), k_data, nullptr, fake_setup(sys));
+    EXPECT_EQ(sensor.cpu().model.id, "aws/m5.large/cpu");
+    EXPECT_EQ(sensor.dram().model.id, "aws/m5.large/dram");
+    EXPECT_EQ(sensor.cpu().model.form, power_models::Form::piecewise);
+}
+
+TEST(ModelSensorTest, PinnedModelWins) {
+    test::TempDir proc, sys;
+    write_proc(proc, "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, false);
+    auto setup = fake_setup(sys);
+    setup.pins["cpu"] = "tdp/intel-core-i7-8700";
+    ModelSensor sensor(proc.path(), k_data, nullptr, setup);
+    EXPECT_EQ(sensor.cpu().model.id, "tdp/intel-core-i7-8700");
+    setup.pins["cpu"] = "no/such-model";
+    EXPECT_THROW(ModelSensor(proc.path(), k_data, nullptr, setup), Error);
+}
+
+TEST(ModelSensorTest, DramFromDmidecodeVoltageAndSpeed) {
+    test::TempDir proc, sys;
+    write_proc(proc, "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, false);
+    const std::string dimm = "Handle 0x0040, DMI type 17, 92 bytes\nMemory Device\n\tSize: 16 GB\n\tSpeed: 3600 MT/s\n"
+                             "\tConfigured Memory Speed: 3200 MT/s\n\tConfigured Voltage: 1.35 V\n\n";
+    const std::string empty = "Handle 0x0041, DMI type 17, 92 bytes\nMemory Device\n\tSize: No Module Installed\n\n";
+    auto setup = fake_setup(sys);
+    setup.dmidecode_text = dimm + empty + dimm;
+    EXPECT_EQ(parse_dmidecode_memory(setup.dmidecode_text).size(), 2u);
+    ModelSensor sensor(proc.path(), k_data, nullptr, setup);
+    EXPECT_EQ(sensor.dram().model.id, "default/dram-cv2f");
+    const int dram = sensor.push_signal("MODEL::DRAM_POWER", 0);
+    sensor.read_batch();
+    // 2 x 1/2 x 1.7361e-9 F x (1.35 V)^2 x 3.2e9 /s
+    EXPECT_NEAR(sensor.sample(dram), 2 * 0.5 * 1.7361e-9 * 1.35 * 1.35 * 3.2e9, 1e-9);
 }
 
 TEST(ModelSensorTest, SignalsAreLabelledAsModels) {
-    test::TempDir proc;
+    test::TempDir proc, sys;
     write_proc(proc, "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, false);
-    ModelSensor sensor(proc.path(), k_data);
+    ModelSensor sensor(proc.path(), k_data, nullptr, fake_setup(sys));
     const auto signals = sensor.signals();
     ASSERT_EQ(signals.size(), 2u);
     for (const auto& s : signals) {
@@ -81,7 +122,8 @@ TEST(ModelSensorTest, SignalsAreLabelledAsModels) {
     const int dram = sensor.push_signal("MODEL::DRAM_POWER", 0);
     sensor.read_batch();  // since boot: 100 busy of 200
     EXPECT_DOUBLE_EQ(sensor.sample(cpu), 9.5 + 0.5 * 85.5);
-    EXPECT_NEAR(sensor.sample(dram), 16000000.0 * 1024 / 1e9 * 0.375, 1e-9);
+    // No dmidecode: MemTotal 15.3 GiB as 2 DIMMs of 8 GiB at 1.2 V, 2400 MT/s, 3 W each.
+    EXPECT_NEAR(sensor.sample(dram), 2 * 0.5 * 1.7361e-9 * 1.2 * 1.2 * 2.4e9, 1e-9);
     proc.write("stat", "cpu  300 0 0 100 0 0 0 0 0 0\n");  // +200 busy, +0 idle
     sensor.read_batch();
     EXPECT_DOUBLE_EQ(sensor.sample(cpu), 95.0);

@@ -1,49 +1,43 @@
 #pragma once
 // Power from utilisation for machines without power sensors (most VMs and cloud instances,
-// this CI machine). Every value it gives is a model, labelled with the model's id and its
-// stated uncertainty, never passed off as a measurement.
+// this CI machine), with the power models the catalog matches to this machine
+// (power_models::Matcher: shipped catalog, the user's own fitted models, configuration pins).
+// Every value it gives is a model, labelled with the model's id and its stated uncertainty,
+// never passed off as a measurement.
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <memory>
-
+#include "powerml/power_models/catalog.hpp"
+#include "powerml/power_models/machine.hpp"
+#include "powerml/power_models/matcher.hpp"
 #include "powerml/sensors/proc_stat.hpp"
 #include "powerml/sensors/sensor.hpp"
 
 namespace powerml::sensors {
 
-// What /proc/cpuinfo and /proc/meminfo say about the machine.
-struct MachineInfo {
-    std::string cpu_model;  // "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz"
-    int logical_cpus = 0;
-    int sockets = 1;
-    bool virtual_machine = false;  // the "hypervisor" CPU flag
-    double memory_bytes = 0;
-};
-MachineInfo read_machine_info(const std::filesystem::path& procfs_root);
-
-// A CPU power curve P(u) = idle_w + (max_w - idle_w) * u^exponent for utilisation u in [0, 1].
-struct CpuPowerCurve {
-    std::string model_id;     // "tdp-linear:Intel Core i7-8700K"
-    std::string explanation;  // where the numbers come from
-    double idle_w = 0, max_w = 0, exponent = 1.0;
-    double relative_uncertainty = 0.3;
-    double watts(double utilisation) const;
+struct ModelSetup {
+    std::filesystem::path sysfs_root = "/sys";
+    std::filesystem::path user_models_dir;  // the user's models (empty: none)
+    power_models::Pins pins;                // kind -> model id, from configuration
+    std::string dmidecode_text;             // `dmidecode -t memory` output, empty when unreadable
 };
 
-// Picks the curve for a machine from the shipped tables (data/hardware/): per-vCPU cloud
-// coefficients for a VM, the CPU's TDP for bare metal, an explicit named default otherwise.
-CpuPowerCurve choose_cpu_curve(const MachineInfo& machine, const std::filesystem::path& data_dir);
-
-// "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz" -> "Intel Core i7-8700K" (both sides of the TDP match).
-std::string normalise_cpu_name(const std::string& name);
+// A matched model and what it comes to on this machine.
+struct ModelledComponent {
+    power_models::PowerModel model;
+    double units = 1;         // sockets, vCPUs or devices the model's watts are multiplied by
+    std::string explanation;  // which model, why it matched, and the formula
+    double watts(double utilisation) const { return units * model.watts_at(utilisation); }
+};
 
 class ModelSensor final : public Sensor {
 public:
-    ModelSensor(std::filesystem::path procfs_root, const std::filesystem::path& data_dir,
-                std::shared_ptr<ProcStat> stat = nullptr);
+    // Throws Error when the catalog cannot be read or a pinned model does not exist.
+    ModelSensor(std::filesystem::path procfs_root, const std::filesystem::path& data_dir, std::shared_ptr<ProcStat> stat = nullptr,
+                const ModelSetup& setup = {});
 
     std::string_view name() const noexcept override { return "model"; }
     std::vector<SignalInfo> signals() const override;
@@ -51,23 +45,25 @@ public:
     void read_batch() override;
     double sample(int handle) const override;
 
-    const MachineInfo& machine() const { return m_machine; }
-    const CpuPowerCurve& cpu_curve() const { return m_cpu; }
-    double dram_watts() const { return m_dram_w; }
+    const power_models::Machine& machine() const { return m_machine; }
+    const ModelledComponent& cpu() const { return m_cpu; }
+    const ModelledComponent& dram() const { return m_dram; }
+    const std::string& cpu_explanation() const { return m_cpu.explanation; }
     // Components this sensor should model; the selection turns off those a hardware source covers.
     void set_modelled(bool cpu, bool dram) { m_model_cpu = cpu; m_model_dram = dram; }
 
-    static constexpr double k_dram_w_per_gb = 0.375;  // common fallback (FIELD-NOTES), ~3 W per 8 GB DIMM
+    // DRAM without a measured DIMM list: one DIMM per 8 GiB (the size the ~3 W figure is for).
+    static constexpr double k_bytes_per_default_dimm = 8.0 * 1024 * 1024 * 1024;  // MemTotal is a little under what is installed
 
 private:
     std::filesystem::path m_proc;
-    MachineInfo m_machine;
-    CpuPowerCurve m_cpu;
-    double m_dram_w = 0;
+    power_models::Machine m_machine;
+    ModelledComponent m_cpu, m_dram;
+    double m_dram_static_w = NAN;  // dram form: does not depend on load
     bool m_model_cpu = true, m_model_dram = true;
     std::shared_ptr<ProcStat> m_stat;
     std::vector<CpuTimes> m_prev_cpu;
-    double m_cpu_w = NAN;
+    double m_cpu_w = NAN, m_dram_w = NAN;
     std::vector<int> m_pushed;  // 0 = cpu, 1 = dram
 };
 
