@@ -214,7 +214,7 @@ def network(src):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--source", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "data" / "power-models")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

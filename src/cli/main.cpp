@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     powerml::cli::add_intensity_command(app, exit_code);
     powerml::cli::add_zones_command(app, exit_code);
     powerml::cli::add_models_command(app, exit_code);
+    powerml::cli::add_plan_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

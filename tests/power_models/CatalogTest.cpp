@@ -133,7 +133,8 @@ TEST(CatalogTest, FilterByKindAndText) {
 }
 
 TEST(CatalogTest, GeneratorIsDeterministicAndItsOutputIsCheckedIn) {
-    const std::filesystem::path source = "/work/shared/data";
+    // The reference data beside the repository (../shared/data), as on the build and CI machines.
+    const std::filesystem::path source = POWERML_TEST_SOURCE_DIR "/../../shared/data";
     if (!std::filesystem::exists(source / "hardware" / "cpu-tdp.csv")) GTEST_SKIP() << "shared/data not on this machine";
     test::TempDir a, b;
     for (const auto* dir : {&a, &b}) {

@@ -14,6 +14,7 @@ void add_sensors_command(CLI::App& app, int& exit_code);
 void add_intensity_command(CLI::App& app, int& exit_code);
 void add_zones_command(CLI::App& app, int& exit_code);
 void add_models_command(CLI::App& app, int& exit_code);
+void add_plan_command(CLI::App& app, int& exit_code);
 void add_meter_command(CLI::App& app, int& exit_code);
 
 }  // namespace powerml::cli
