@@ -17,7 +17,9 @@ calls report phases and metrics to the outer measurement instead of starting a s
 from __future__ import annotations
 
 import datetime as _datetime
-from typing import Any, Dict, Optional, Union
+import json
+import os
+from typing import Any, Dict, Optional, Sequence, Union
 
 from . import _core
 from .hooks import EpochCallback, keras_callback, keras_callback_class
@@ -37,11 +39,11 @@ TimeLike = Union[str, _datetime.datetime]
 def _rfc3339(value: TimeLike, field: str) -> str:
     if isinstance(value, _datetime.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise Error(f"intensity: {field} is a naive datetime; give it a timezone (e.g. datetime.timezone.utc)")
+            raise Error(f"{field} is a naive datetime; give it a timezone (e.g. datetime.timezone.utc)")
         return value.isoformat()
     if isinstance(value, str):
         return value
-    raise Error(f"intensity: {field} must be an RFC 3339 string or a timezone-aware datetime")
+    raise Error(f"{field} must be an RFC 3339 string or a timezone-aware datetime")
 
 
 def intensity(zone: str, start: TimeLike, end: TimeLike, source: str = "embedded",
@@ -59,13 +61,23 @@ def intensity(zone: str, start: TimeLike, end: TimeLike, source: str = "embedded
     return _core.intensity(zone, _rfc3339(start, "start"), _rfc3339(end, "end"), source, basis or "")
 
 
-def plan(job: Dict[str, Any], sources: Optional[Any] = None) -> Dict[str, Any]:
-    """The plan ``powerml plan --job FILE --format json`` prints, for a job given as a dict
-    shaped like the job file ({"job": {...}, "site": [{...}, ...]})."""
-    planner = getattr(_core, "plan", None)
-    if planner is None:
-        raise Error("this build of powerml has no planner; rebuild from a tree that includes it")
-    return planner(job, sources)
+def plan(job: Dict[str, Any], sources: Union[None, str, Sequence[str]] = None, start: Optional[TimeLike] = None,
+         alternatives: int = 2, base_dir: Union[str, "os.PathLike[str]"] = "") -> Dict[str, Any]:
+    """When and where to run a job: the plan ``powerml plan --job FILE --format json`` prints.
+
+    ``job`` is shaped like the job file (docs/reference/job-file.md), e.g.
+    ``{"job": {"name": "fit", "duration": "3h", "power_w": 300, "deadline": "2024-06-02T00:00:00Z"},
+    "site": [{"name": "here", "zone": "DE", "current": True}, {"name": "there", "zone": "FR"}]}``;
+    times may be RFC 3339 strings or timezone-aware datetimes. ``sources`` are ``--source``
+    values (``SPEC`` for every zone or ``ZONE=SPEC``), ``start`` is ``--start`` (score that start
+    instead of searching), ``alternatives`` is ``--alternatives``; a relative ``run`` path in the
+    job resolves against ``base_dir``. Returns {baseline, best, options, ...} with ``site``,
+    ``zone``, ``start``, ``end``, ``g_co2e``, ``savings_g`` and ``savings_pct``.
+    """
+    if isinstance(sources, str):
+        sources = [sources]
+    start_text = None if start is None else _rfc3339(start, "start")
+    return json.loads(_core.plan_json(job, list(sources or []), start_text, alternatives, os.fspath(base_dir)))
 
 
 def __getattr__(name: str) -> Any:

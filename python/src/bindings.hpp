@@ -8,6 +8,7 @@ namespace powerml::python {
 
 void bind_measurement(pybind11::module_& m);
 void bind_intensity(pybind11::module_& m);
+void bind_plan(pybind11::module_& m);
 
 // The naming rules of `powerml mark` / `powerml metric`; throws Error.
 void check_name(const std::string& name, bool metric);

@@ -21,6 +21,7 @@ PYBIND11_MODULE(_core, m) {
 
     powerml::python::bind_measurement(m);
     powerml::python::bind_intensity(m);
+    powerml::python::bind_plan(m);
 
     m.def(
         "send_control",
