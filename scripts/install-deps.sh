@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev
   python3 procps
+  # The report test renders the HTML report in headless Chromium (it skips, loudly, without it).
+  chromium
   # Python bindings (python/) and their tests: pybind11, NumPy, sklearn's digits data set and
   # PyTorch for the tracked training loops (python3-torch: ~50 MB over libtorch).
   pybind11-dev python3-dev python3-numpy python3-sklearn python3-torch

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
     powerml::cli::add_zones_command(app, exit_code);
     powerml::cli::add_models_command(app, exit_code);
     powerml::cli::add_plan_command(app, exit_code);
+    powerml::cli::add_experiment_command(app, exit_code);
+    powerml::cli::add_report_command(app, exit_code);
+    powerml::cli::add_predict_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

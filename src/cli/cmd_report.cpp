@@ -1,0 +1,92 @@
+// powerml report RUN|EXPERIMENT... --out report.html [--tables DIR] [--emissions FILE]
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "powerml/cli/commands.hpp"
+#include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
+#include "powerml/experiment/experiment_state.hpp"
+#include "powerml/report/emissions_csv.hpp"
+#include "powerml/report/html_report.hpp"
+#include "powerml/report/report_tables.hpp"
+#include "powerml/store/run_files.hpp"
+#include "run_input.hpp"
+
+namespace powerml::cli {
+
+void add_report_command(CLI::App& app, int& exit_code) {
+    struct Flags {
+        std::vector<std::string> targets;
+        std::string out;
+        std::string tables;
+        std::string emissions;
+        std::string db;
+        std::string project = "powerml";
+    };
+    auto flags = std::make_shared<Flags>();
+    auto* cmd = app.add_subcommand("report", "Write the efficiency report (one offline HTML file) for runs and experiments");
+    cmd->add_option("targets", flags->targets, "Run ids (or unique prefixes) and experiment names")->required()->expected(-1);
+    cmd->add_option("--out", flags->out, "The HTML file to write (e.g. report.html)");
+    cmd->add_option("--tables", flags->tables, "Write every table of the report as CSV and JSON into this directory");
+    cmd->add_option("--emissions", flags->emissions, "Write a CodeCarbon-compatible emissions.csv (one row per run) here");
+    cmd->add_option("--project", flags->project, "project_name in emissions.csv")->capture_default_str();
+    cmd->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    cmd->footer("An experiment brings its statistics and one representative run per scenario (its first finished\n"
+                "repetition); emissions.csv then lists every finished run of the experiment.");
+    cmd->callback([flags, &exit_code] {
+        if (flags->out.empty() && flags->tables.empty() && flags->emissions.empty())
+            throw Error("report: nothing to write: give --out FILE.html, --tables DIR or --emissions FILE");
+        const auto db = flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db);
+        store::RunStore runs(db);
+        experiment::ExperimentState state(db);
+        report::ReportInput input;
+        input.generator = "powerml " POWERML_VERSION;
+        input.generated_utc_ms = utc_now_ms();
+        input.db_path = db.string();
+        std::vector<report::RunInput> emission_runs;
+        for (const auto& target : flags->targets) {
+            if (state.exists(target)) {
+                auto results = experiment::load_results(db, target);
+                std::set<std::string> shown;
+                for (const auto& item : results.items) {
+                    if (item.status != "finished") continue;
+                    auto in = run_input(runs.load(item.run_id));
+                    emission_runs.push_back(in);
+                    if (shown.insert(item.scenario).second) input.runs.push_back(std::move(in));
+                }
+                input.experiments.push_back(std::move(results));
+            } else {
+                auto in = run_input(runs.load(target));  // throws "no run ..." naming the target
+                emission_runs.push_back(in);
+                input.runs.push_back(std::move(in));
+            }
+        }
+        if (!flags->out.empty()) {
+            const std::filesystem::path out = flags->out;
+            if (out.has_parent_path()) store::ensure_writable_dir(out.parent_path());
+            store::write_file_atomically(out, report::render_html(input));
+            fmt::print(stderr, "powerml: wrote {}\n", out.string());
+        }
+        if (!flags->tables.empty()) {
+            const std::filesystem::path dir = flags->tables;
+            store::ensure_writable_dir(dir);
+            const auto tables = report::all_tables(input);
+            for (const auto& t : tables) {
+                store::write_file_atomically(dir / (t.id + ".csv"), t.to_csv());
+                store::write_file_atomically(dir / (t.id + ".json"), t.to_json());
+            }
+            fmt::print(stderr, "powerml: wrote {} tables to {}\n", tables.size(), dir.string());
+        }
+        if (!flags->emissions.empty()) {
+            const std::filesystem::path out = flags->emissions;
+            if (out.has_parent_path()) store::ensure_writable_dir(out.parent_path());
+            store::write_file_atomically(out, report::emissions_csv(emission_runs, flags->project));
+            fmt::print(stderr, "powerml: wrote {}\n", out.string());
+        }
+        exit_code = 0;
+    });
+}
+
+}  // namespace powerml::cli
