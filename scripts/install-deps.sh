@@ -18,6 +18,9 @@ packages=(
   # Built-in ML workloads (POWERML_WITH_TORCH, ~500 MB) and ONNX model characteristics
   # (POWERML_WITH_ONNX); the real small data sets they train on; python3-onnx writes test models.
   libtorch-dev libonnx-dev libprotobuf-dev zlib1g-dev dataset-fashion-mnist python3-sklearn python3-onnx
+  # Python bindings (python/) and their tests: pybind11, NumPy, sklearn's digits data set and
+  # PyTorch for the tracked training loops (python3-torch: ~50 MB over libtorch).
+  pybind11-dev python3-dev python3-numpy python3-sklearn python3-torch
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then

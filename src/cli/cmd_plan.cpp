@@ -8,19 +8,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "powerml/carbon/embedded_data.hpp"
-#include "powerml/carbon/history_forecast.hpp"
-#include "powerml/carbon/sources.hpp"
 #include "powerml/cli/commands.hpp"
 #include "powerml/core/config.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
 #include "powerml/planner/handoff.hpp"
 #include "powerml/planner/job_file.hpp"
+#include "powerml/planner/plan_inputs.hpp"
 #include "powerml/planner/plan_report.hpp"
 #include "powerml/planner/series_uncertainty.hpp"
 #include "powerml/planner/planner.hpp"
-#include "powerml/store/run_store.hpp"
 
 namespace powerml::cli {
 
@@ -34,39 +31,6 @@ struct PlanFlags {
     std::string start;
     int alternatives = 2;
 };
-
-// "--source GB=ukgrid" applies to one zone, "--source csv:/x.csv" to every other zone.
-std::string spec_for(const std::vector<std::string>& sources, const std::string& zone) {
-    std::string fallback = "embedded";
-    for (const std::string& s : sources) {
-        const auto eq = s.find('=');
-        const bool per_zone = eq != std::string::npos && s.find_first_of(":/") > eq;
-        if (per_zone) {
-            if (s.substr(0, eq) == zone) return s.substr(eq + 1);
-        } else {
-            fallback = s;
-        }
-    }
-    return fallback;
-}
-
-// `run = "<id>"` in a job file: the run's wall time and mean gross power from the run store.
-std::optional<planner::RunProfile> run_from_store(const std::string& id) {
-    const auto db_file = paths::default_run_db();
-    if (!std::filesystem::exists(db_file)) return std::nullopt;
-    store::RunStore db(db_file);
-    const store::StoredRun run = db.load(id);
-    if (run.summary_json.empty())
-        throw Error(fmt::format("run '{}' was interrupted and has no summary; measure it again", run.id));
-    const auto summary = nlohmann::json::parse(run.summary_json);
-    planner::RunProfile p;
-    p.duration_s = summary.at("duration_s").get<double>();
-    const double gross = summary.at("energy_j").at("gross").get<double>();
-    p.power_w = p.duration_s > 0 ? gross / p.duration_s : 0.0;
-    p.origin = "run " + run.id + " in " + db_file.string();
-    return p;
-}
-
 
 }  // namespace
 
@@ -85,12 +49,8 @@ void add_plan_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(0, 50));
     cmd->callback([flags, &exit_code] {
         const Config config = Config::load_user();
-        const planner::JobSpec job = planner::load_job_file(flags->job, run_from_store);
-        planner::SeriesSource source = [flags, &config](const std::string& zone, UtcMillis from, UtcMillis to) {
-            carbon::IntensitySeries s = carbon::fetch_series(spec_for(flags->sources, zone), zone, from, to, config);
-            planner::state_missing_error(s);
-            return s;
-        };
+        const planner::JobSpec job = planner::load_job_file(flags->job, planner::run_from_store);
+        const planner::SeriesSource source = planner::grid_series_source(flags->sources, config);
         planner::PlanSettings settings;
         settings.now = utc_now_ms();
         settings.alternatives_per_site = flags->alternatives;

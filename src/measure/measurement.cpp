@@ -95,6 +95,11 @@ Measurement::~Measurement() {
 }
 
 void Measurement::start() {
+    start_sampling();
+    open_job_window(static_cast<int>(::getpid()));
+}
+
+void Measurement::start_sampling() {
     m_sampler->start();
     m_started = true;
     if (m_options.baseline_s > 0) {
@@ -139,6 +144,25 @@ double Measurement::energy_so_far_j() const {
     return total;
 }
 
+store::RunRecord Measurement::record_so_far() const {
+    sampler::Timeline timeline = m_sampler->snapshot();
+    timeline.job_end_s = m_sampler->now_s();  // the window as if it closed now
+    store::RunRecord record = m_record;
+    fill_record(record, timeline);
+    record.ended_utc_ms = utc_now_ms();
+    return record;
+}
+
+void Measurement::fill_record(store::RunRecord& record, const sampler::Timeline& timeline) const {
+    record.summary = analysis::summarize(timeline);
+    if (m_options.zone && m_carbon) {
+        record.carbon = m_carbon(timeline, m_options);
+        record.carbon.pue = m_options.pue;
+    } else if (!m_options.zone) {
+        record.carbon.intensity_source = "none: no --zone given";
+    }
+}
+
 MeasureResult Measurement::run_command() {
     if (m_options.command.empty()) throw Error("no command given: powerml measure [OPTIONS] -- COMMAND [ARGS...]");
     sampler::ControlChannel control;
@@ -153,7 +177,7 @@ MeasureResult Measurement::run_command() {
             case sampler::ControlMessage::Type::metric: m_sampler->record_metric(message->name, message->value); break;
         }
     });
-    start();
+    start_sampling();
     std::unique_ptr<ChildProcess> child;
     try {
         child = std::make_unique<ChildProcess>(m_options.command,
@@ -190,7 +214,7 @@ MeasureResult Measurement::complete(int exit_status) {
     m_record.exit_status = exit_status;
     m_record.ended_utc_ms = utc_now_ms();
     m_record.status = "finished";
-    m_record.summary = analysis::summarize(timeline);
+    fill_record(m_record, timeline);
     // A wall-meter correction fitted earlier on this machine turns sensor energy into what the
     // wall would have read (PSU, fans, disks). Shown beside the measurement, never instead of it.
     try {
@@ -206,12 +230,6 @@ MeasureResult Measurement::complete(int exit_status) {
         }
     } catch (const std::exception& e) {
         m_notes.push_back(std::string("wall correction not applied: ") + e.what());
-    }
-    if (m_options.zone && m_carbon) {
-        m_record.carbon = m_carbon(timeline, m_options);
-        m_record.carbon.pue = m_options.pue;
-    } else if (!m_options.zone) {
-        m_record.carbon.intensity_source = "none: no --zone given";
     }
     result.notes = m_notes;
     const std::string summary = store::summary_json(m_record);

@@ -54,8 +54,9 @@ public:
     // Runs options.command under measurement; returns after it exited and all is written.
     MeasureResult run_command();
 
-    // In-process use: start() samples the baseline then opens the job window; the caller runs
-    // its code, reporting phases and metrics; finish() closes the window and writes everything.
+    // In-process use: start() samples the baseline then opens the job window on this process
+    // (its process tree is the job); the caller runs its code, reporting phases and metrics;
+    // finish() closes the window and writes everything.
     void start();
     void begin_phase(const std::string& name);
     void end_phase(const std::string& name);
@@ -64,10 +65,16 @@ public:
 
     // Energy (J, gross, summed components) so far; usable while running.
     double energy_so_far_j() const;
+    // The record as it would be if the job ended now (summary and carbon of the window so far;
+    // status "running"); nothing is written. Usable while running.
+    store::RunRecord record_so_far() const;
     const sampler::Sampler& sampler() const { return *m_sampler; }
 
 private:
+    void start_sampling();  // sampler thread and idle baseline, without opening the job window
     void open_job_window(int pid);
+    // Summary and carbon of `timeline` into `record`.
+    void fill_record(store::RunRecord& record, const sampler::Timeline& timeline) const;
     MeasureResult complete(int exit_status);
 
     MeasureOptions m_options;

@@ -1,0 +1,188 @@
+"""powerml.Tracker in-process: the same run as `powerml measure`, from inside Python."""
+import gc
+import json
+import os
+import time
+import unittest
+
+import powerml
+from support import POWERML_BINARY, IsolatedTestCase, component, phase_named, powerml_cli
+
+
+def key_paths(value, prefix=""):
+    """Every key path of a JSON value ("energy_j.net", "phases[].usage.cpu_util_mean")."""
+    paths = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            paths.add(prefix + k)
+            paths |= key_paths(v, prefix + k + ".")
+    elif isinstance(value, list):
+        for item in value:
+            paths |= key_paths(item, prefix[:-1] + "[].")
+    return paths
+
+
+class TrackerTest(IsolatedTestCase):
+    def test_block_with_phases_has_the_cli_summary_schema(self):
+        cli = powerml_cli(["measure", "-q", "--no-db", "--zone", "CY", "--out", str(self.tmp / "cli"), "--",
+                           "sh", "-c", f"{POWERML_BINARY} mark load; {POWERML_BINARY} metric accuracy 0.5; "
+                           f"{POWERML_BINARY} mark --end load"])
+        self.assertEqual(cli.returncode, 0, cli.stderr)
+        with powerml.Tracker(interval_ms=20, zone="CY", out=self.tmp / "py", db=False) as t:
+            with t.phase("load"):
+                t.metric("accuracy", 0.5)
+                time.sleep(0.05)
+        written = self.read_summary(self.tmp / "py")
+        self.assertEqual(t.summary(), written)  # the dict is the file
+        cli_summary = self.read_summary(self.tmp / "cli")
+        self.assertEqual(written["schema"], "powerml.run/1")
+        self.assertEqual(key_paths(written), key_paths(cli_summary))
+        load = phase_named(written, "load")
+        self.assertEqual(load["metrics"], {"accuracy": 0.5})
+        self.assertGreaterEqual(load["duration_s"], 0.05)
+        self.assertEqual(written["exit_status"], 0)
+        self.assertEqual(written["carbon"]["zone"], cli_summary["carbon"]["zone"])
+        for f in ("samples.csv", "phases.csv"):
+            self.assertTrue((self.tmp / "py" / f).stat().st_size > 0, f)
+
+    def test_energy_of_a_fake_counter_moved_inside_the_block(self):
+        counter = self.fake_rapl()
+        with powerml.Tracker(interval_ms=50, out=self.tmp / "out", db=False) as t:
+            time.sleep(0.15)
+            counter.write_text("5000000\n")  # +4 J
+            time.sleep(0.15)
+            self.assertAlmostEqual(component(t.summary(), "package-0")["energy_j"], 4.0, places=6)  # so far
+            counter.write_text("9000000\n")  # +4 J
+            time.sleep(0.15)
+            counter.write_text("2000000\n")  # wraps at 10 J: +3.000001 J
+            time.sleep(0.15)
+        package = component(t.summary(), "package-0")
+        self.assertEqual(package["kind"], "counter")
+        self.assertAlmostEqual(package["energy_j"], 11.000001, places=6)
+        self.assertEqual(t.summary()["data_quality"]["counter_wraps"], 1)
+        self.assertGreaterEqual(t.energy_j, 11.000001 - 1e-6)  # summed components include the package
+
+    def test_live_values_while_running(self):
+        with powerml.Tracker(interval_ms=10, zone="CY", db=False) as t:
+            time.sleep(0.1)
+            running = t.summary()
+            self.assertEqual(running["status"], "running")
+            self.assertGreater(running["samples"], 1)
+            self.assertIsInstance(t.energy_j, float)
+            self.assertGreaterEqual(t.energy_j, 0.0)
+            self.assertIsNotNone(t.g_co2e)
+        self.assertEqual(t.summary()["status"], "finished")
+        with powerml.Tracker(db=False) as no_zone:
+            self.assertIsNone(no_zone.g_co2e)  # no zone: None, never a made-up 0
+        self.assertIsNone(no_zone.summary()["carbon"]["g_co2e"])
+
+    def test_exception_inside_the_block_writes_the_run_and_reraises(self):
+        with self.assertRaises(ValueError):
+            with powerml.Tracker(interval_ms=20, out=self.tmp / "out", db=False) as t:
+                with t.phase("epoch-1"):
+                    t.metric("loss", 2.5)
+                    raise ValueError("diverged")
+        written = self.read_summary(self.tmp / "out")
+        self.assertEqual(written["exit_status"], 1)
+        self.assertEqual(written["status"], "finished")
+        epoch = phase_named(written, "epoch-1")
+        self.assertEqual(epoch["metrics"], {"loss": 2.5})
+        self.assertFalse(epoch["closed_at_exit"])  # the phase context manager closed it on the way out
+
+    def test_keyboard_interrupt_is_recorded_as_sigint(self):
+        with self.assertRaises(KeyboardInterrupt):
+            with powerml.Tracker(out=self.tmp / "out", db=False):
+                raise KeyboardInterrupt
+        self.assertEqual(self.read_summary(self.tmp / "out")["exit_status"], 130)
+
+    def test_a_forked_child_cannot_report_or_end_the_parents_run(self):
+        with powerml.Tracker(out=self.tmp / "out", db=False) as t:
+            pid = os.fork()
+            if pid == 0:  # the child: what a forked DataLoader worker would do
+                code = 0
+                try:
+                    t.metric("from_child", 1)
+                except powerml.Error as e:
+                    code = 7 if "forked" in str(e) else 8
+                t.stop()  # leaves the parent's sampler alone
+                t._measurement = None  # as at interpreter exit: must not wait for the parent's sampler thread
+                gc.collect()
+                os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(os.waitstatus_to_exitcode(status), 7)
+            t.metric("from_parent", 1)
+        self.assertEqual(self.read_summary(self.tmp / "out")["metrics"], {"from_parent": 1.0})
+
+    def test_run_goes_to_the_run_store_the_cli_reads(self):
+        db = self.tmp / "runs.sqlite"
+        with powerml.Tracker(db=db, name="train") as t:
+            pass
+        self.assertTrue(t.run_id)
+        shown = powerml_cli(["runs", "--db", str(db), "show", t.run_id])
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        stored = json.loads(shown.stdout)
+        self.assertEqual(stored["run_id"], t.run_id)
+        self.assertEqual([p["name"] for p in stored["phases"]], ["train"])
+
+    def test_default_store_is_the_clis(self):
+        with powerml.Tracker() as t:
+            pass
+        listed = powerml_cli(["runs", "list", "--format", "json"])
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn(t.run_id, listed.stdout)
+
+    def test_bad_options_are_one_clear_error_before_anything_runs(self):
+        with self.assertRaisesRegex(powerml.Error, "--interval"):
+            powerml.Tracker(interval_ms=0, db=False).start()
+        with self.assertRaisesRegex(powerml.Error, "nowhere"):
+            powerml.Tracker(zone="nowhere", db=False).start()
+        with self.assertRaisesRegex(powerml.Error, "one line"):
+            powerml.Tracker(name="a\nb")
+        with powerml.Tracker(db=False) as t:
+            with self.assertRaisesRegex(powerml.Error, "spaces"):
+                t.metric("two words", 1)
+            with self.assertRaisesRegex(powerml.Error, "finite"):
+                t.metric("loss", float("nan"))
+        with self.assertRaisesRegex(powerml.Error, "not running"):
+            t.metric("late", 1.0)
+
+    def test_track_decorator_measures_each_call(self):
+        @powerml.track(out=self.tmp / "out", db=False, interval_ms=20)
+        def train(epochs):
+            for e in range(epochs):
+                with powerml.phase(f"epoch-{e}"):
+                    powerml.metric("samples", 100)
+            return "done"
+
+        self.assertEqual(train(2), "done")
+        summary = train.last_summary
+        self.assertEqual(summary, self.read_summary(self.tmp / "out"))
+        names = [p["name"] for p in summary["phases"]]
+        self.assertEqual(names, ["train", "epoch-0", "epoch-1"])
+        self.assertEqual(phase_named(summary, "epoch-1")["parent"], "train")
+
+        @powerml.track(db=False)
+        def broken():
+            raise RuntimeError("boom")
+
+        with self.assertRaisesRegex(RuntimeError, "boom"):
+            broken()
+        self.assertEqual(broken.last_summary["exit_status"], 1)
+
+    def test_module_functions_report_nowhere_when_nothing_measures(self):
+        self.assertIsNone(powerml.current())
+        with powerml.phase("unmeasured"):
+            powerml.metric("x", 1)  # instrumented code also runs unmeasured
+        with powerml.Tracker(db=False) as outer:
+            self.assertIs(powerml.current(), outer)
+            with powerml.Tracker(db=False) as inner:
+                self.assertIs(powerml.current(), inner)
+                powerml.metric("inner_only", 1)
+            self.assertIs(powerml.current(), outer)
+        self.assertIsNone(powerml.current())
+        self.assertIn("inner_only", inner.summary()["metrics"])
+        self.assertNotIn("inner_only", outer.summary()["metrics"])
+
+
+if __name__ == "__main__":
+    unittest.main()
