@@ -21,6 +21,11 @@
 #include "powerml/sampler/control_channel.hpp"
 #include "powerml/workloads/image_dataset.hpp"
 #include "powerml/workloads/model_zoo.hpp"
+#include "powerml/core/time.hpp"
+#include "powerml/report/html_report.hpp"
+#include "powerml/store/run_files.hpp"
+#include "powerml/store/run_store.hpp"
+#include "run_input.hpp"
 #include "text_summary.hpp"
 #include "workload_cli.hpp"
 
@@ -89,6 +94,27 @@ int run_workload(int epochs, int samples, int features) {
 }
 
 }  // namespace
+
+// The HTML report of the demo's run, from the run store (where the whole timeline is kept).
+void write_demo_report(const measure::MeasureOptions& options, const std::string& run_id) {
+    if (!options.db_path || !options.out_dir) {
+        fmt::print(stderr, "  report: not written (it is built from the run store and --out; drop --no-db)\n");
+        return;
+    }
+    try {
+        const store::RunStore db(*options.db_path);
+        report::ReportInput input;
+        input.runs.push_back(run_input(db.load(run_id)));
+        input.generator = "powerml " POWERML_VERSION;
+        input.generated_utc_ms = utc_now_ms();
+        input.db_path = options.db_path->string();
+        const auto file = *options.out_dir / "report.html";
+        store::write_file_atomically(file, report::render_html(input));
+        fmt::print(stderr, "  report: {} (open it in a browser; it works offline)\n", file.string());
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "  report: not written: {}\n", e.what());
+    }
+}
 
 void add_demo_command(CLI::App& app, int& exit_code) {
     struct Flags {
@@ -159,8 +185,8 @@ void add_demo_command(CLI::App& app, int& exit_code) {
         if (cnn && result.exit_status == 0) {
             // 60,000 images: the size of Fashion-MNIST's training split.
             fmt::print(stderr, "{}", demo_prediction(result.record, flags->full_epochs, 60000));
-            fmt::print(stderr, "  report: 'powerml report' is not on this branch yet; the run files above hold the data.\n");
         }
+        write_demo_report(to_measure_options(measure_flags), result.record.id);
         exit_code = result.exit_status;
     });
 
