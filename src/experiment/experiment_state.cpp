@@ -5,55 +5,16 @@
 #include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/store/sqlite_statement.hpp"
 
 namespace powerml::experiment {
 
 namespace {
 
-// A prepared statement that finalises itself.
-class Statement {
+// Every statement's errors start with "experiment state".
+class Statement : public store::SqliteStatement {
 public:
-    Statement(sqlite3* db, const char* sql) : m_db(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK)
-            throw Error(std::string("experiment state: ") + sqlite3_errmsg(db));
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-    Statement& bind(int i, const std::string& text) {
-        sqlite3_bind_text(m_stmt, i, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement& bind(int i, std::int64_t value) {
-        sqlite3_bind_int64(m_stmt, i, value);
-        return *this;
-    }
-    Statement& bind(int i, int value) { return bind(i, static_cast<std::int64_t>(value)); }
-    Statement& bind_null(int i) {
-        sqlite3_bind_null(m_stmt, i);
-        return *this;
-    }
-    bool step() {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw Error(std::string("experiment state: ") + sqlite3_errmsg(m_db));
-    }
-    void run() {
-        step();
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    std::string text(int col) const {
-        const auto* p = sqlite3_column_text(m_stmt, col);
-        return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-    }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    bool is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
-
-private:
-    sqlite3* m_db;
-    sqlite3_stmt* m_stmt = nullptr;
+    Statement(sqlite3* db, const char* sql) : store::SqliteStatement(db, sql, "experiment state") {}
 };
 
 }  // namespace

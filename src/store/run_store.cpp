@@ -7,73 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "powerml/core/error.hpp"
+#include "powerml/store/sqlite_statement.hpp"
 
 namespace powerml::store {
 
 using nlohmann::json;
 
 namespace {
-
-// A prepared statement that finalises itself.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : m_db(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK)
-            throw Error(std::string("run store: ") + sqlite3_errmsg(db));
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, const std::string& text) {
-        sqlite3_bind_text(m_stmt, i, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement& bind(int i, double value) {
-        sqlite3_bind_double(m_stmt, i, value);
-        return *this;
-    }
-    Statement& bind(int i, std::int64_t value) {
-        sqlite3_bind_int64(m_stmt, i, value);
-        return *this;
-    }
-    Statement& bind(int i, int value) { return bind(i, static_cast<std::int64_t>(value)); }
-    Statement& bind_blob(int i, const std::vector<double>& values) {
-        sqlite3_bind_blob(m_stmt, i, values.data(), static_cast<int>(values.size() * sizeof(double)), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement& bind_null(int i) {
-        sqlite3_bind_null(m_stmt, i);
-        return *this;
-    }
-    bool step() {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw Error(std::string("run store: ") + sqlite3_errmsg(m_db));
-    }
-    void run() {
-        step();
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    std::string text(int col) const {
-        const auto* p = sqlite3_column_text(m_stmt, col);
-        return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-    }
-    double number(int col) const { return sqlite3_column_double(m_stmt, col); }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    bool is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
-    std::vector<double> blob(int col) const {
-        const auto* p = static_cast<const double*>(sqlite3_column_blob(m_stmt, col));
-        const int bytes = sqlite3_column_bytes(m_stmt, col);
-        return p ? std::vector<double>(p, p + bytes / static_cast<int>(sizeof(double))) : std::vector<double>();
-    }
-
-private:
-    sqlite3* m_db;
-    sqlite3_stmt* m_stmt = nullptr;
-};
 
 json channel_json(const sampler::Channel& c) {
     return {{"source", c.source},
@@ -155,7 +95,7 @@ RunStore::RunStore(const std::filesystem::path& file) : m_file(file) {
           utc_ms INTEGER NOT NULL, name TEXT NOT NULL, is_begin INTEGER NOT NULL, PRIMARY KEY (run_id, seq));
         CREATE TABLE IF NOT EXISTS metric_events (run_id TEXT NOT NULL, seq INTEGER NOT NULL, t_s REAL NOT NULL,
           name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, seq));)");
-    Statement version(m_db, "SELECT value FROM meta WHERE key = 'schema_version'");
+    SqliteStatement version(m_db, "SELECT value FROM meta WHERE key = 'schema_version'");
     if (version.step()) {
         if (std::stoi(version.text(0)) > k_schema_version)
             throw Error("run store " + file.string() + " was written by a newer PowerML (schema " + version.text(0) + ")");
@@ -178,7 +118,7 @@ void RunStore::exec(const char* sql) const {
 void RunStore::begin_run(const RunRecord& record, const sampler::Timeline& timeline) {
     exec("BEGIN");
     try {
-        Statement insert(m_db,
+        SqliteStatement insert(m_db,
                          "INSERT INTO runs (id, status, command, host, started_utc_ms, zone, interval_s, timeline_start_utc_ms,"
                          " baseline_end_s, job_start_s) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, record.id).bind(2, json(record.command).dump()).bind(3, record.host).bind(4, record.started_utc_ms);
@@ -186,7 +126,7 @@ void RunStore::begin_run(const RunRecord& record, const sampler::Timeline& timel
         else insert.bind_null(5);
         insert.bind(6, timeline.interval_s).bind(7, timeline.start_utc_ms);
         insert.bind(8, timeline.baseline_end_s).bind(9, timeline.job_start_s).run();
-        Statement channel(m_db, "INSERT INTO channels VALUES (?, ?, ?)");
+        SqliteStatement channel(m_db, "INSERT INTO channels VALUES (?, ?, ?)");
         for (std::size_t i = 0; i < timeline.channels.size(); ++i)
             channel.bind(1, record.id).bind(2, static_cast<int>(i)).bind(3, channel_json(timeline.channels[i]).dump()).run();
         exec("COMMIT");
@@ -202,7 +142,7 @@ void RunStore::append_rows(const std::string& run_id, const sampler::Timeline& t
     if (first_row >= timeline.rows.size()) return;
     exec("BEGIN");
     try {
-        Statement insert(m_db, "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?, ?)");
+        SqliteStatement insert(m_db, "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?, ?)");
         for (std::size_t i = first_row; i < timeline.rows.size(); ++i) {
             const auto& row = timeline.rows[i];
             insert.bind(1, run_id).bind(2, static_cast<std::int64_t>(i)).bind(3, row.t_s).bind(4, row.utc_ms);
@@ -221,19 +161,19 @@ void RunStore::finish_run(const RunRecord& record, const sampler::Timeline& time
     append_rows(record.id, timeline, m_rows_stored);
     exec("BEGIN");
     try {
-        Statement phase(m_db, "INSERT OR REPLACE INTO phase_events VALUES (?, ?, ?, ?, ?, ?)");
+        SqliteStatement phase(m_db, "INSERT OR REPLACE INTO phase_events VALUES (?, ?, ?, ?, ?, ?)");
         for (std::size_t i = 0; i < timeline.phases.size(); ++i) {
             const auto& e = timeline.phases[i];
             phase.bind(1, record.id).bind(2, static_cast<std::int64_t>(i)).bind(3, e.t_s).bind(4, e.utc_ms);
             phase.bind(5, e.name).bind(6, e.begin ? 1 : 0).run();
         }
-        Statement metric(m_db, "INSERT OR REPLACE INTO metric_events VALUES (?, ?, ?, ?, ?)");
+        SqliteStatement metric(m_db, "INSERT OR REPLACE INTO metric_events VALUES (?, ?, ?, ?, ?)");
         for (std::size_t i = 0; i < timeline.metrics.size(); ++i) {
             const auto& m = timeline.metrics[i];
             metric.bind(1, record.id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.t_s).bind(4, m.name).bind(5, m.value).run();
         }
         const auto& q = timeline.quality;
-        Statement update(m_db,
+        SqliteStatement update(m_db,
                          "UPDATE runs SET status = 'finished', ended_utc_ms = ?, exit_status = ?, baseline_end_s = ?,"
                          " job_start_s = ?, job_end_s = ?, quality = ?, net_j = ?, g_co2e = ?, duration_s = ?,"
                          " summary_json = ?, phases_csv = ?, started_utc_ms = ? WHERE id = ?");
@@ -255,7 +195,7 @@ void RunStore::finish_run(const RunRecord& record, const sampler::Timeline& time
 }
 
 std::vector<RunListItem> RunStore::list(std::size_t limit) const {
-    Statement query(m_db,
+    SqliteStatement query(m_db,
                     "SELECT r.id, r.status, r.started_utc_ms, r.duration_s, r.exit_status, r.net_j, r.g_co2e, r.command,"
                     " (SELECT MAX(t_s) - MIN(t_s) FROM samples s WHERE s.run_id = r.id)"
                     " FROM runs r ORDER BY r.started_utc_ms DESC, r.id DESC LIMIT ?");
@@ -277,7 +217,7 @@ std::vector<RunListItem> RunStore::list(std::size_t limit) const {
 }
 
 std::string RunStore::resolve_id(const std::string& id_or_prefix) const {
-    Statement query(m_db, "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 3");
+    SqliteStatement query(m_db, "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 3");
     query.bind(1, id_or_prefix);
     std::vector<std::string> ids;
     while (query.step()) ids.push_back(query.text(0));
@@ -290,7 +230,7 @@ std::string RunStore::resolve_id(const std::string& id_or_prefix) const {
 StoredRun RunStore::load(const std::string& id_or_prefix) const {
     StoredRun run;
     run.id = resolve_id(id_or_prefix);
-    Statement query(m_db,
+    SqliteStatement query(m_db,
                     "SELECT status, command, host, exit_status, zone, interval_s, timeline_start_utc_ms, baseline_end_s,"
                     " job_start_s, job_end_s, quality, summary_json, phases_csv FROM runs WHERE id = ?");
     query.bind(1, run.id);
@@ -313,16 +253,16 @@ StoredRun RunStore::load(const std::string& id_or_prefix) const {
     run.summary_json = query.text(11);
     run.phases_csv = query.text(12);
 
-    Statement channels(m_db, "SELECT info FROM channels WHERE run_id = ? ORDER BY idx");
+    SqliteStatement channels(m_db, "SELECT info FROM channels WHERE run_id = ? ORDER BY idx");
     channels.bind(1, run.id);
     while (channels.step()) t.channels.push_back(channel_from_json(json::parse(channels.text(0))));
-    Statement samples(m_db, "SELECT t_s, utc_ms, vals, energy FROM samples WHERE run_id = ? ORDER BY seq");
+    SqliteStatement samples(m_db, "SELECT t_s, utc_ms, vals, energy FROM samples WHERE run_id = ? ORDER BY seq");
     samples.bind(1, run.id);
     while (samples.step()) t.rows.push_back({samples.number(0), samples.integer(1), samples.blob(2), samples.blob(3)});
-    Statement phases(m_db, "SELECT t_s, utc_ms, name, is_begin FROM phase_events WHERE run_id = ? ORDER BY seq");
+    SqliteStatement phases(m_db, "SELECT t_s, utc_ms, name, is_begin FROM phase_events WHERE run_id = ? ORDER BY seq");
     phases.bind(1, run.id);
     while (phases.step()) t.phases.push_back({phases.number(0), phases.integer(1), phases.text(2), phases.integer(3) != 0});
-    Statement metrics(m_db, "SELECT t_s, name, value FROM metric_events WHERE run_id = ? ORDER BY seq");
+    SqliteStatement metrics(m_db, "SELECT t_s, name, value FROM metric_events WHERE run_id = ? ORDER BY seq");
     metrics.bind(1, run.id);
     while (metrics.step()) t.metrics.push_back({metrics.number(0), metrics.text(1), metrics.number(2)});
     // An interrupted run ends at its last stored sample.
