@@ -49,9 +49,9 @@ int element_bytes(int data_type) {
 
 }  // namespace
 
-bool onnx_available() { return true; }
-
-ModelCharacteristics onnx_characteristics(const std::filesystem::path& file) {
+// Built into the ONNX plugin (libpowerml_onnx.so, see onnx_backend.cpp): linking libonnx and
+// protobuf into `powerml` itself made every invocation pay for loading them.
+ModelCharacteristics onnx_characteristics_in_plugin(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error("cannot open ONNX file " + file.string());
     onnx::ModelProto model;
@@ -149,3 +149,7 @@ ModelCharacteristics onnx_characteristics(const std::filesystem::path& file) {
 }
 
 }  // namespace powerml::workloads
+
+extern "C" powerml::workloads::OnnxCharacteristicsFn powerml_onnx_plugin_entry() {
+    return &powerml::workloads::onnx_characteristics_in_plugin;
+}

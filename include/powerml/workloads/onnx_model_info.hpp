@@ -15,4 +15,7 @@ bool onnx_available();
 // inferred (give the graph input fixed dimensions) or an operator's inputs are inconsistent.
 ModelCharacteristics onnx_characteristics(const std::filesystem::path& file);
 
+// The ONNX part is a plugin (libpowerml_onnx.so) loaded on first use; this is its entry point.
+using OnnxCharacteristicsFn = ModelCharacteristics (*)(const std::filesystem::path& file);
+
 }  // namespace powerml::workloads

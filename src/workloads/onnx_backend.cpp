@@ -1,0 +1,69 @@
+// Finds and loads the ONNX part (libpowerml_onnx.so) on first use: libonnx and protobuf cost
+// every `powerml` invocation several milliseconds and megabytes to load, `powerml mark` inside
+// training loops included, for a feature only `model-info FILE.onnx` uses. Order:
+// $POWERML_ONNX_PLUGIN, the build tree's copy, the install prefix's lib/powerml/.
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "powerml/core/error.hpp"
+#include "powerml/workloads/onnx_model_info.hpp"
+
+namespace powerml::workloads {
+
+namespace {
+
+struct LoadedOnnx {
+    OnnxCharacteristicsFn characteristics = nullptr;
+    std::string error;
+};
+
+const LoadedOnnx& load_onnx_plugin() {
+    static LoadedOnnx loaded;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        std::vector<std::string> candidates;
+        if (const char* env = std::getenv("POWERML_ONNX_PLUGIN"); env && *env) candidates.push_back(env);
+        candidates.push_back(POWERML_ONNX_PLUGIN_BUILD);
+        candidates.push_back(POWERML_ONNX_PLUGIN_INSTALL);
+        std::string tried;
+        for (const auto& path : candidates) {
+            if (!std::filesystem::exists(path)) {
+                tried += (tried.empty() ? "" : "; ") + path + ": not found";
+                continue;
+            }
+            void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+            if (!handle) {
+                tried += (tried.empty() ? "" : "; ") + path + ": " + ::dlerror();
+                continue;
+            }
+            using EntryFn = OnnxCharacteristicsFn (*)();
+            auto entry = reinterpret_cast<EntryFn>(::dlsym(handle, "powerml_onnx_plugin_entry"));
+            if (!entry || !entry()) {
+                tried += (tried.empty() ? "" : "; ") + path + ": not a PowerML ONNX plugin (rebuild it)";
+                continue;
+            }
+            loaded.characteristics = entry();
+            return;
+        }
+        loaded.error = "cannot load PowerML's ONNX part (" + tried +
+                       "); rebuild (cmake --build), or set POWERML_ONNX_PLUGIN to libpowerml_onnx.so";
+    });
+    return loaded;
+}
+
+}  // namespace
+
+bool onnx_available() { return true; }
+
+ModelCharacteristics onnx_characteristics(const std::filesystem::path& file) {
+    const LoadedOnnx& loaded = load_onnx_plugin();
+    if (!loaded.characteristics) throw Error(loaded.error);
+    return loaded.characteristics(file);
+}
+
+}  // namespace powerml::workloads
