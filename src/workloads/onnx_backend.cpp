@@ -2,8 +2,6 @@
 // every `powerml` invocation several milliseconds and megabytes to load, `powerml mark` inside
 // training loops included, for a feature only `model-info FILE.onnx` uses. Order:
 // $POWERML_ONNX_PLUGIN, the build tree's copy, the install prefix's lib/powerml/.
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "powerml/core/error.hpp"
+#include "plugin_loader.hpp"
 #include "powerml/workloads/onnx_model_info.hpp"
 
 namespace powerml::workloads {
@@ -30,24 +29,12 @@ const LoadedOnnx& load_onnx_plugin() {
         if (const char* env = std::getenv("POWERML_ONNX_PLUGIN"); env && *env) candidates.push_back(env);
         candidates.push_back(POWERML_ONNX_PLUGIN_BUILD);
         candidates.push_back(POWERML_ONNX_PLUGIN_INSTALL);
+        using EntryFn = OnnxCharacteristicsFn (*)();
         std::string tried;
-        for (const auto& path : candidates) {
-            if (!std::filesystem::exists(path)) {
-                tried += (tried.empty() ? "" : "; ") + path + ": not found";
-                continue;
-            }
-            void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-            if (!handle) {
-                tried += (tried.empty() ? "" : "; ") + path + ": " + ::dlerror();
-                continue;
-            }
-            using EntryFn = OnnxCharacteristicsFn (*)();
-            auto entry = reinterpret_cast<EntryFn>(::dlsym(handle, "powerml_onnx_plugin_entry"));
-            if (!entry || !entry()) {
-                tried += (tried.empty() ? "" : "; ") + path + ": not a PowerML ONNX plugin (rebuild it)";
-                continue;
-            }
-            loaded.characteristics = entry();
+        void* address = load_plugin_symbol(candidates, "powerml_onnx_plugin_entry",
+                                           [](void* fn) { return reinterpret_cast<EntryFn>(fn)() != nullptr; }, tried);
+        if (address) {
+            loaded.characteristics = reinterpret_cast<EntryFn>(address)();
             return;
         }
         loaded.error = "cannot load PowerML's ONNX part (" + tried +

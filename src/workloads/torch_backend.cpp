@@ -1,8 +1,6 @@
 // Finds and loads the Torch part (libpowerml_torch.so) on first use. Order: $POWERML_TORCH_PLUGIN,
 // the build tree's copy, the install prefix's lib/powerml/. A build without Torch has no plugin
 // and refuses with the reconfigure message.
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -11,6 +9,7 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/workloads/model_zoo.hpp"
+#include "plugin_loader.hpp"
 #include "torch_plugin.hpp"
 
 namespace powerml::workloads {
@@ -36,25 +35,14 @@ const Loaded& load_plugin() {
         // 0.5 s) and burns energy that is then charged to the job. OpenMP reads this when the
         // plugin loads it; a user's own setting is kept.
         ::setenv("OMP_WAIT_POLICY", "passive", 0);
+        using EntryFn = const TorchPluginEntry* (*)();
         std::string tried;
-        for (const auto& path : candidates) {
-            if (!std::filesystem::exists(path)) {
-                tried += (tried.empty() ? "" : "; ") + path + ": not found";
-                continue;
-            }
-            void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-            if (!handle) {
-                tried += (tried.empty() ? "" : "; ") + path + ": " + ::dlerror();
-                continue;
-            }
-            using EntryFn = const TorchPluginEntry* (*)();
-            auto fn = reinterpret_cast<EntryFn>(::dlsym(handle, "powerml_torch_plugin_entry"));
-            const TorchPluginEntry* entry = fn ? fn() : nullptr;
-            if (!entry || entry->abi_version != k_torch_plugin_abi) {
-                tried += (tried.empty() ? "" : "; ") + path + ": not a matching PowerML Torch plugin (rebuild it)";
-                continue;
-            }
-            loaded.entry = entry;
+        void* address = load_plugin_symbol(candidates, "powerml_torch_plugin_entry", [](void* fn) {
+            const TorchPluginEntry* entry = reinterpret_cast<EntryFn>(fn)();
+            return entry && entry->abi_version == k_torch_plugin_abi;
+        }, tried);
+        if (address) {
+            loaded.entry = reinterpret_cast<EntryFn>(address)();
             return;
         }
         loaded.error = "cannot load PowerML's Torch part (" + tried +

@@ -1,0 +1,14 @@
+#pragma once
+// Loads an optional part of PowerML (libpowerml_torch.so, libpowerml_onnx.so) on first use:
+// the first candidate path that exists, loads, and exports `symbol` in a form `accept` takes.
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace powerml::workloads {
+
+// Returns the symbol's address, or nullptr with `tried` saying, per candidate, why not.
+void* load_plugin_symbol(const std::vector<std::string>& candidates, const char* symbol,
+                         const std::function<bool(void*)>& accept, std::string& tried);
+
+}  // namespace powerml::workloads
