@@ -41,9 +41,9 @@ report::RunInput hour_run() {
     t.interval_s = 0.1;
     t.job_end_s = 3600;
     for (const char* domain : {"package-0", "dram"}) {
-        sampler::Channel c;
+        record::Channel c;
         c.info.domain = domain;
-        c.energy_kind = sampler::EnergyKind::counter;
+        c.energy_kind = record::EnergyKind::counter;
         c.summed = true;
         t.channels.push_back(c);
     }

@@ -249,14 +249,27 @@ class Tracker:
 
     @property
     def energy_j(self) -> Optional[float]:
-        """Gross energy (J, summed components) of the block so far, or of the finished run."""
+        """Energy (J, summed components) of the block so far, or of the finished run, on the basis
+        that ``g_co2e`` is charged on (``energy_basis``): net of the idle baseline when one was
+        measured, else gross. summary.json's ``carbon.energy_j`` holds the same figure."""
         if self._control is not None:
             return None
         if self._state == "finished" and self._summary is not None:
-            return float(self._summary["energy_j"]["gross"])
+            carbon = self._summary["carbon"]
+            if carbon.get("energy_j") is not None:
+                return float(carbon["energy_j"])
+            energy = self._summary["energy_j"]
+            return float(energy["net"] if carbon.get("energy_basis") == "net" else energy["gross"])
         self._check_running()
         assert self._measurement is not None
         return self._measurement.so_far()[0]
+
+    @property
+    def energy_basis(self) -> Optional[str]:
+        """"net" (gross minus the idle baseline) when a baseline was measured, else "gross"."""
+        if self._control is not None:
+            return None
+        return "net" if float(self._options["baseline_s"]) > 0 else "gross"
 
     @property
     def g_co2e(self) -> Optional[float]:

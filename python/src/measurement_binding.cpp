@@ -16,6 +16,7 @@
 #include "powerml/core/error.hpp"
 #include "powerml/measure/grid_carbon.hpp"
 #include "powerml/measure/measurement.hpp"
+#include "powerml/record/summary_json.hpp"
 #include "powerml/store/run_files.hpp"
 
 namespace py = pybind11;
@@ -98,16 +99,17 @@ public:
         check_value(name, value);
         m_measurement->record_metric(name, value);
     }
-    // Gross energy so far and, with a zone, the grams it would be charged now.
+    // The energy carbon is charged on so far (net with a baseline, else gross: the same basis
+    // as summary.json's carbon.energy_j) and, with a zone, the grams it would be charged now.
     std::pair<double, std::optional<double>> so_far() const {
         check_running();
-        const store::RunRecord record = m_measurement->record_so_far();
-        return {record.summary.gross_j, record.carbon.g_co2e};
+        const record::RunRecord record = m_measurement->record_so_far();
+        return {record.carbon.energy_j, record.carbon.g_co2e};
     }
     std::string summary_json() const {
         if (m_state == State::finished) return m_summary;
         check_running();
-        return store::summary_json(m_measurement->record_so_far());
+        return record::summary_json(m_measurement->record_so_far());
     }
     std::string finish(int exit_status) {
         check_running();
@@ -115,7 +117,7 @@ public:
         m_state = State::finished;
         const measure::MeasureResult result = m_measurement->finish(exit_status);
         m_notes = result.notes;
-        m_summary = store::summary_json(result.record);
+        m_summary = record::summary_json(result.record);
         m_run_id = result.record.id;
         return m_summary;
     }

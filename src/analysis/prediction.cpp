@@ -23,7 +23,7 @@ bool is_epoch_name(const std::string& name) {
     return head == "epoch";
 }
 
-double summed_energy(const sampler::Timeline& timeline, double from_s, double to_s) {
+double summed_energy(const record::Timeline& timeline, double from_s, double to_s) {
     double total = 0;
     for (std::size_t c = 0; c < timeline.channels.size(); ++c)
         if (timeline.channels[c].summed) total += channel_energy(timeline, c, from_s, to_s);
@@ -46,24 +46,32 @@ MeanSd mean_sd(const std::vector<double>& v) {
     return out;
 }
 
-// What the epochs after the first k will add, with the half-width of its prediction interval.
+// What the epochs after the first k will add, with its prediction interval. The bounds are
+// never below zero: energies and durations cannot be negative.
 struct Remaining {
     double sum = 0;
-    std::optional<double> half_width;
+    std::optional<double> low, high;
     std::string model = "constant";
+    std::string interval_note;  // how the interval was made when it is not the usual one, or why none
 };
 
-// Each further epoch costs what the observed ones did (their mean): the m future epochs vary
-// like the observed ones (m s^2) and their mean is known from k epochs only (m^2 s^2 / k).
+
+// Each further epoch costs what the observed ones did (their mean). Epoch costs are positive
+// and vary multiplicatively, so the interval is made on their logarithms: the mean log of m
+// future epochs differs from that of the k observed ones with variance s^2 (1/m + 1/k), which
+// bounds the sum of the m future epochs at m x mean x exp(-/+ t s sqrt(1/m + 1/k)).
 // From 5 epochs on, when epochs 2..k lie on a clearly sloped line (slope t test, p < 0.01), the
 // line a + b i is summed over the future indices instead, with the variance of that sum from
-// the fit's parameter covariance plus m new residuals.
-Remaining remaining(const std::vector<double>& observed, std::size_t total, double level) {
+// the fit's parameter covariance plus m new residuals; its lower bound is cut at zero.
+// After one epoch, `within_epoch_sd_rel` (the spread of the epoch's own slices, when known)
+// stands in for the epoch-to-epoch spread.
+Remaining remaining(const std::vector<double>& observed, std::size_t total, double level,
+                    std::optional<double> within_epoch_sd_rel = std::nullopt) {
     Remaining out;
     const std::size_t k = observed.size();
     const double m = static_cast<double>(total - k);
     if (m <= 0) {
-        out.half_width = 0.0;
+        out.interval_note = "all epochs are observed: nothing is left to predict";
         return out;
     }
     if (k >= 5) {
@@ -81,27 +89,94 @@ Remaining remaining(const std::vector<double>& observed, std::size_t total, doub
                                                        : student_t_two_sided_p(fit.slope / fit.slope_se, df) < 0.01;
             if (significant) {
                 const double future_index_sum = (static_cast<double>(k + 1 + total)) * m / 2.0;
-                out.sum = m * fit.intercept + fit.slope * future_index_sum;
+                out.sum = std::max(0.0, m * fit.intercept + fit.slope * future_index_sum);
                 const double s2 = fit.residual_sd * fit.residual_sd;
                 const double spread_of_line = m * fit.x_mean - future_index_sum;
                 const double variance = s2 * (m * m / n + spread_of_line * spread_of_line / fit.sxx) + m * s2;
-                out.half_width = student_t_quantile(0.5 + level / 2.0, df) * std::sqrt(variance);
+                const double half = student_t_quantile(0.5 + level / 2.0, df) * std::sqrt(variance);
+                out.low = std::max(0.0, out.sum - half);
+                out.high = out.sum + half;
                 out.model = "trend";
+                if (out.sum - half < 0) out.interval_note = "the trend's interval is cut at zero (no epoch costs less than nothing)";
                 return out;
             }
         }
     }
-    const MeanSd ms = mean_sd(observed);
-    out.sum = m * ms.mean;
-    if (k >= 2)
-        out.half_width = student_t_quantile(0.5 + level / 2.0, static_cast<double>(k - 1)) * ms.sd *
-                         std::sqrt(m + m * m / static_cast<double>(k));
+    const Extrapolated e = extrapolate_units(observed, m, level, within_epoch_sd_rel);
+    out.sum = e.sum;
+    out.low = e.low;
+    out.high = e.high;
+    if (k == 1)
+        out.interval_note = within_epoch_sd_rel && e.low ? "after one epoch the interval comes from the spread of power within "
+                                                           "that epoch; epoch-to-epoch changes are not in it"
+                                                         : "one epoch gives no spread: no interval until a second epoch has finished";
+    else
+        out.interval_note = e.interval_note;
     return out;
+}
+
+// The relative spread of one epoch's energy, from the power in four equal slices of it: the
+// standard deviation of the slices' mean power over their mean, divided by sqrt(4) for the
+// whole epoch. Nothing when the epoch holds too few samples for four slices.
+std::optional<double> within_epoch_spread(const record::Timeline& timeline, double from_s, double to_s) {
+    constexpr int k_slices = 4;
+    const double width = (to_s - from_s) / k_slices;
+    if (!(width > 0)) return std::nullopt;
+    std::size_t rows_inside = 0;
+    for (const auto& row : timeline.rows)
+        if (row.t_s > from_s && row.t_s <= to_s) ++rows_inside;
+    if (rows_inside < 2 * k_slices) return std::nullopt;
+    std::vector<double> power;
+    for (int i = 0; i < k_slices; ++i)
+        power.push_back(summed_energy(timeline, from_s + i * width, from_s + (i + 1) * width) / width);
+    double mean = 0, ss = 0;
+    for (const double p : power) mean += p;
+    mean /= k_slices;
+    if (!(mean > 0)) return std::nullopt;
+    for (const double p : power) ss += (p - mean) * (p - mean);
+    return std::sqrt(ss / (k_slices - 1)) / mean / std::sqrt(static_cast<double>(k_slices));
 }
 
 }  // namespace
 
-std::vector<EpochWindow> epoch_windows(const sampler::Timeline& timeline) {
+Extrapolated extrapolate_units(const std::vector<double>& observed, double m, double level, std::optional<double> single_sd_rel) {
+    Extrapolated out;
+    const std::size_t k = observed.size();
+    if (k == 0) throw Error("nothing to extrapolate: no observation");
+    double mean = 0;
+    for (const double x : observed) mean += x;
+    mean /= static_cast<double>(k);
+    out.sum = m * mean;
+    if (!(m > 0)) return out;
+    const bool positive = std::all_of(observed.begin(), observed.end(), [](double v) { return v > 0; });
+    if (!positive) {
+        out.interval_note = "an observation measured no energy or time (or less than none): no interval";
+        return out;
+    }
+    // exp(-/+ half-width on the log scale): a log-normal interval, positive by construction.
+    const auto bounds = [&](double half_log) {
+        out.low = out.sum * std::exp(-half_log);
+        out.high = out.sum * std::exp(half_log);
+    };
+    if (k >= 2) {
+        double log_mean = 0, ss = 0;
+        for (const double x : observed) log_mean += std::log(x);
+        log_mean /= static_cast<double>(k);
+        for (const double x : observed) ss += (std::log(x) - log_mean) * (std::log(x) - log_mean);
+        const double s_log = std::sqrt(ss / static_cast<double>(k - 1));
+        bounds(student_t_quantile(0.5 + level / 2.0, static_cast<double>(k - 1)) * s_log *
+               std::sqrt(1.0 / m + 1.0 / static_cast<double>(k)));
+        out.interval_note = fmt::format("log-normal {:.0f} % prediction interval from {} observations", 100 * level, k);
+    } else if (single_sd_rel) {
+        bounds(normal_quantile(0.5 + level / 2.0) * *single_sd_rel * std::sqrt(1.0 / m + 1.0));
+        out.interval_note = "one observation: the interval comes from its own relative spread, not from a repetition";
+    } else {
+        out.interval_note = "one observation gives no spread: no interval";
+    }
+    return out;
+}
+
+std::vector<EpochWindow> epoch_windows(const record::Timeline& timeline) {
     std::map<std::string, double> open;  // name -> start (absolute seconds)
     std::vector<EpochWindow> out;
     for (const auto& event : timeline.phases) {
@@ -118,24 +193,29 @@ std::vector<EpochWindow> epoch_windows(const sampler::Timeline& timeline) {
         }
     }
     std::sort(out.begin(), out.end(), [](const EpochWindow& a, const EpochWindow& b) { return a.start_s < b.start_s; });
+    // Every time above is on the timeline's clock (the idle baseline comes first); the cycle of
+    // an epoch starts where the previous one ended, on the same clock. Only then are the times
+    // made job-relative for the caller.
     for (std::size_t i = 0; i < out.size(); ++i) {
         auto& w = out[i];
         w.gross_j = summed_energy(timeline, w.start_s, w.end_s);
         const double cycle_start = i == 0 ? w.start_s : std::min(out[i - 1].end_s, w.start_s);
         w.cycle_j = summed_energy(timeline, cycle_start, w.end_s);
         w.cycle_s = w.end_s - cycle_start;
+    }
+    for (auto& w : out) {
         w.start_s -= timeline.job_start_s;
         w.end_s -= timeline.job_start_s;
     }
     return out;
 }
 
-RunTotals run_totals(const sampler::Timeline& timeline) {
+RunTotals run_totals(const record::Timeline& timeline) {
     const double end = std::max(timeline.job_end_s, timeline.job_start_s);
     return {summed_energy(timeline, timeline.job_start_s, end), end - timeline.job_start_s};
 }
 
-Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k, std::size_t epochs_total, double level) {
+Prediction predict_from_epochs(const record::Timeline& timeline, std::size_t k, std::size_t epochs_total, double level) {
     if (k < 1) throw Error("prediction: at least one finished epoch is needed");
     if (k > epochs_total)
         throw Error(fmt::format("prediction: {} epochs observed but the run has only {} (epochs_total)", k, epochs_total));
@@ -160,29 +240,38 @@ Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k,
     const double end_k = windows[k - 1].end_s;  // seconds since the job started
     p.observed_duration_s = end_k;
     p.observed_energy_j = summed_energy(timeline, timeline.job_start_s, timeline.job_start_s + end_k);
-    const Remaining energy = remaining(energies, epochs_total, level);
+    // After one epoch, its own slices say how steady its power was (the job-relative window
+    // is shifted back onto the timeline's clock).
+    std::optional<double> within;
+    if (k == 1) {
+        const double first_start = windows[0].start_s + timeline.job_start_s;
+        within = within_epoch_spread(timeline, first_start, windows[0].end_s + timeline.job_start_s);
+    }
+    const Remaining energy = remaining(energies, epochs_total, level, within);
     const Remaining duration = remaining(durations, epochs_total, level);
     p.energy_model = energy.model;
     p.duration_model = duration.model;
     p.energy_j = p.observed_energy_j + energy.sum;
     p.duration_s = p.observed_duration_s + duration.sum;
-    if (energy.half_width) {
-        p.energy_low_j = p.energy_j - *energy.half_width;
-        p.energy_high_j = p.energy_j + *energy.half_width;
+    // What is already observed is a floor: the whole run costs at least that.
+    if (energy.low) {
+        p.energy_low_j = p.observed_energy_j + *energy.low;
+        p.energy_high_j = p.observed_energy_j + *energy.high;
     }
-    if (duration.half_width) {
-        p.duration_low_s = p.duration_s - *duration.half_width;
-        p.duration_high_s = p.duration_s + *duration.half_width;
+    if (duration.low) {
+        p.duration_low_s = p.observed_duration_s + *duration.low;
+        p.duration_high_s = p.observed_duration_s + *duration.high;
     }
-    if (k == 1 && epochs_total > 1)
-        p.notes.push_back("one epoch gives no spread: no interval until a second epoch has finished");
+    if (!energy.interval_note.empty()) p.notes.push_back("energy: " + energy.interval_note);
+    if (!duration.interval_note.empty() && duration.interval_note != energy.interval_note)
+        p.notes.push_back("duration: " + duration.interval_note);
     if (energy.model == "trend" || duration.model == "trend")
         p.notes.push_back("the epochs so far grow or shrink steadily (epochs 2 on, slope p < 0.01): the trend is extrapolated");
     if (epochs_total > k) p.notes.push_back("work after the last epoch (final evaluation, saving) is not part of the prediction");
     return p;
 }
 
-std::vector<BacktestPoint> backtest_prediction(const sampler::Timeline& timeline, std::size_t epochs_total) {
+std::vector<BacktestPoint> backtest_prediction(const record::Timeline& timeline, std::size_t epochs_total) {
     std::vector<BacktestPoint> out;
     const auto windows = epoch_windows(timeline);
     if (windows.size() < epochs_total)
@@ -208,7 +297,7 @@ std::vector<BacktestPoint> backtest_prediction(const sampler::Timeline& timeline
     return out;
 }
 
-std::optional<std::size_t> declared_epochs_total(const sampler::Timeline& timeline) {
+std::optional<std::size_t> declared_epochs_total(const record::Timeline& timeline) {
     std::optional<std::size_t> out;
     for (const auto& m : timeline.metrics)
         if (m.name == "epochs_total" && m.value >= 1 && m.value < 1e9) out = static_cast<std::size_t>(std::llround(m.value));

@@ -95,7 +95,14 @@ std::vector<IndicatorStats> collect(const std::vector<std::pair<std::string, Ind
             out[it->second].run_ids.push_back(run_id);
         }
     }
-    for (auto& indicator : out) indicator.stats = describe(indicator.values);
+    for (auto& indicator : out) {
+        // Energies, powers, times and bytes cannot be negative; a net energy (gross minus a
+        // noisy baseline) can, and keeps its two-sided interval.
+        const bool physical = indicator.unit == "J" || indicator.unit == "W" || indicator.unit == "s" || indicator.unit == "B";
+        const bool non_negative =
+            physical && std::all_of(indicator.values.begin(), indicator.values.end(), [](double v) { return v >= 0; });
+        indicator.stats = describe(indicator.values, non_negative);
+    }
     return out;
 }
 

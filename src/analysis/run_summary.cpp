@@ -7,9 +7,9 @@
 
 namespace powerml::analysis {
 
-using sampler::Channel;
-using sampler::EnergyKind;
-using sampler::Timeline;
+using record::Channel;
+using record::EnergyKind;
+using record::Timeline;
 
 namespace {
 
@@ -24,12 +24,17 @@ double overlap_fraction(double a, double b, double from, double to) {
 std::optional<double> counter_at(const Timeline& timeline, std::size_t c, double t) {
     const auto& rows = timeline.rows;
     std::optional<std::pair<double, double>> before, after;
-    for (const auto& row : rows) {
-        const double v = row.values[c];
-        if (!std::isfinite(v)) continue;
-        if (row.t_s <= t) before = {row.t_s, v};
-        else {
-            after = {row.t_s, v};
+    // The first row after t, then the nearest readable rows on each side.
+    const auto split = std::upper_bound(rows.begin(), rows.end(), t, [](double x, const record::SampleRow& r) { return x < r.t_s; });
+    for (auto it = split; it != rows.end(); ++it)
+        if (std::isfinite(it->values[c])) {
+            after = {it->t_s, it->values[c]};
+            break;
+        }
+    for (auto it = split; it != rows.begin();) {
+        --it;
+        if (std::isfinite(it->values[c])) {
+            before = {it->t_s, it->values[c]};
             break;
         }
     }
@@ -53,17 +58,22 @@ std::vector<double> row_powers(const Timeline& timeline, std::size_t c, double f
 }
 
 std::string component_name(const Channel& channel) {
-    return channel.info.domain.empty() || channel.info.domain == channel.info.component ? channel.info.component
-                                                                                        : channel.info.domain;
+    const std::string component(record::to_string(channel.info.component));
+    return channel.info.domain.empty() || channel.info.domain == component ? component : channel.info.domain;
 }
 
 }  // namespace
 
 double channel_energy(const Timeline& timeline, std::size_t c, double from_s, double to_s) {
+    // Rows are in time order: start at the first row that ends after `from_s`, stop past
+    // `to_s`, so a phase costs its own rows, not the whole run's.
+    const auto& rows = timeline.rows;
+    auto it = std::lower_bound(rows.begin(), rows.end(), from_s, [](const record::SampleRow& r, double t) { return r.t_s < t; });
+    std::size_t i = std::max<std::size_t>(1, static_cast<std::size_t>(it - rows.begin()));
     double energy = 0;
-    for (std::size_t i = 1; i < timeline.rows.size(); ++i) {
-        const double f = overlap_fraction(timeline.rows[i - 1].t_s, timeline.rows[i].t_s, from_s, to_s);
-        if (f > 0) energy += f * timeline.rows[i].energy_j[c];
+    for (; i < rows.size() && rows[i - 1].t_s < to_s; ++i) {
+        const double f = overlap_fraction(rows[i - 1].t_s, rows[i].t_s, from_s, to_s);
+        if (f > 0) energy += f * rows[i].energy_j[c];
     }
     return energy;
 }
@@ -74,7 +84,7 @@ Usage usage_between(const Timeline& timeline, double from_s, double to_s) {
         const Channel& channel = timeline.channels[c];
         if (channel.energy_kind != EnergyKind::none) continue;
         const auto& info = channel.info;
-        if (info.kind == sensors::SignalKind::counter) {
+        if (info.kind == record::SignalKind::counter) {
             const auto a = counter_at(timeline, c, from_s), b = counter_at(timeline, c, to_s);
             if (!a || !b) continue;
             double delta = *b - *a;
@@ -88,7 +98,11 @@ Usage usage_between(const Timeline& timeline, double from_s, double to_s) {
         }
         // Gauges: time-weighted mean over the rows inside the window, and the maximum.
         double weighted = 0, weight = 0, maximum = -INFINITY;
-        for (std::size_t i = 1; i < timeline.rows.size(); ++i) {
+        const auto& rows = timeline.rows;
+        const auto first = std::lower_bound(rows.begin(), rows.end(), from_s,
+                                            [](const record::SampleRow& r, double t) { return r.t_s < t; });
+        for (std::size_t i = std::max<std::size_t>(1, static_cast<std::size_t>(first - rows.begin()));
+             i < rows.size() && rows[i - 1].t_s < to_s; ++i) {
             const double v = timeline.rows[i].values[c];
             if (!std::isfinite(v)) continue;
             const double a = timeline.rows[i - 1].t_s, b = timeline.rows[i].t_s;
@@ -133,7 +147,7 @@ RunSummary summarize(const Timeline& timeline) {
         e.component = channel.info.component;
         e.source = channel.source;
         e.signal = channel.info.name;
-        e.kind = std::string(sampler::to_string(channel.energy_kind));
+        e.kind = channel.energy_kind;
         e.model_id = channel.info.model_id;
         e.contained_in = channel.info.contained_in;
         e.summed = channel.summed;
@@ -230,7 +244,7 @@ RunSummary summarize(const Timeline& timeline) {
     if (timeline.baseline_end_s <= 0)
         summary.notes.push_back("no idle baseline was measured (--baseline 0): net energy equals gross energy");
     for (const auto& e : summary.components)
-        if (e.kind == "model" && e.summed)
+        if (e.kind == EnergyKind::model && e.summed)
             summary.notes.push_back(fmt::format("{} energy is modelled ({}), not measured", e.name, e.model_id));
     if (summary.quality.read_errors > 0)
         summary.notes.push_back(fmt::format("{} channel reads failed; energy counters carry across failed reads, "

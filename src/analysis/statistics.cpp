@@ -44,7 +44,7 @@ std::vector<std::size_t> tukey_outliers(std::span<const double> values, double k
     return out;
 }
 
-Descriptive describe(std::span<const double> values) {
+Descriptive describe(std::span<const double> values, bool non_negative) {
     if (values.empty()) throw Error("describe: no values");
     check_finite(values, "describe");
     Descriptive d;
@@ -67,6 +67,7 @@ Descriptive describe(std::span<const double> values) {
         const double t = student_t_quantile(0.975, static_cast<double>(d.n - 1));
         d.ci95_low = d.mean - t * d.se;
         d.ci95_high = d.mean + t * d.se;
+        if (non_negative) d.ci95_low = std::max(0.0, d.ci95_low);
     }
     d.cv = d.mean != 0 ? d.sd / std::fabs(d.mean) : 0.0;
     if (d.n >= 3 && d.max > d.min) d.normality = shapiro_wilk(values);
@@ -119,7 +120,11 @@ Correlation correlate(std::span<const double> x, std::span<const double> y, cons
         c.p_value = student_t_two_sided_p(t, df);
     }
     c.ci95_low = c.ci95_high = c.r;
-    if (c.n > 3 && std::fabs(c.r) < 1.0) {
+    if (c.n == 3 && std::fabs(c.r) < 1.0) {
+        // Fisher's z has sd 1 / sqrt(n - 3): infinite for three pairs. The data rule nothing out.
+        c.ci95_low = -1.0;
+        c.ci95_high = 1.0;
+    } else if (c.n > 3 && std::fabs(c.r) < 1.0) {
         // Fisher's z: atanh(r) is close to normal with sd 1 / sqrt(n - 3).
         const double z = std::atanh(c.r), half = normal_quantile(0.975) / std::sqrt(static_cast<double>(c.n) - 3.0);
         c.ci95_low = std::tanh(z - half);

@@ -102,9 +102,8 @@ void write_demo_report(const measure::MeasureOptions& options, const std::string
         return;
     }
     try {
-        const store::RunStore db(*options.db_path);
         report::ReportInput input;
-        input.runs.push_back(run_input(db.load(run_id)));
+        input.runs.push_back(run_input(measure::load_run(run_id, *options.db_path)));
         input.generator = "powerml " POWERML_VERSION;
         input.generated_utc_ms = utc_now_ms();
         input.db_path = options.db_path->string();

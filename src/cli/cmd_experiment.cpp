@@ -9,6 +9,7 @@
 
 #include "measure_options.hpp"
 #include "powerml/cli/commands.hpp"
+#include "powerml/measure/run_source.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
 #include "powerml/core/units.hpp"
@@ -203,7 +204,7 @@ void add_experiment_command(CLI::App& app, int& exit_code) {
     });
 
     auto* show = cmd->add_subcommand("show", "Statistics over the repetitions of every scenario");
-    show->add_option("name", flags->name, "Experiment name")->required();
+    show->add_option("name", flags->name, "Experiment name, or a folder written by measure --repeat N --out DIR")->required();
     show->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     show->add_option("--tables", flags->tables, "Also write every table as CSV and JSON into this directory");
     show->add_option("--correlate", flags->correlate,
@@ -211,7 +212,8 @@ void add_experiment_command(CLI::App& app, int& exit_code) {
                      "(names as in the statistics table, e.g. duration_s:gross_energy_j)");
     show->add_option("--phase", flags->phase, "With --correlate: use the indicators of this phase (e.g. epoch-3)");
     show->callback([flags, db_path, &exit_code] {
-        const auto results = experiment::load_results(db_path(), flags->name);
+        const auto results =
+            experiment::load_results(db_path(), measure::group_experiment(flags->name).value_or(flags->name));
         const auto tables = report::experiment_tables(results);
         if (!flags->tables.empty()) write_tables(tables, flags->tables);
         if (!flags->correlate.empty()) {

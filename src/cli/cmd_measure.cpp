@@ -7,16 +7,23 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 
 #include "measure_options.hpp"
 #include "powerml/analysis/prediction.hpp"
 #include "powerml/analysis/repetitions.hpp"
 #include "powerml/cli/commands.hpp"
 #include "powerml/core/units.hpp"
+#include "powerml/experiment/experiment_spec.hpp"
+#include "powerml/experiment/experiment_state.hpp"
 #include "powerml/measure/measurement.hpp"
+#include "powerml/store/run_files.hpp"
 #include "text_summary.hpp"
 
 namespace powerml::cli {
@@ -49,8 +56,13 @@ private:
                 std::unique_lock lock(m_mutex);
                 if (m_wake.wait_for(lock, pause, [this] { return m_stop; })) return;
             }
+            // Nothing to predict until an epoch has ended: the timeline is copied only when the
+            // job has sent new phase or metric events since the last look.
+            const auto events = m_measurement.sampler().event_counts();
+            if (events == m_seen_events) continue;
+            m_seen_events = events;
             const auto before = std::chrono::steady_clock::now();
-            const sampler::Timeline t = m_measurement.sampler().snapshot();
+            const record::Timeline t = m_measurement.sampler().snapshot();
             const auto took = std::chrono::steady_clock::now() - before;
             pause = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(250),
                                                         std::chrono::duration_cast<std::chrono::milliseconds>(took * 50));
@@ -61,11 +73,14 @@ private:
             printed = windows.size();
             try {
                 const auto p = analysis::predict_from_epochs(t, printed, *total);
-                std::string interval = p.energy_low_j ? fmt::format(" ({} to {})", units::format_energy(*p.energy_low_j),
-                                                                    units::format_energy(*p.energy_high_j))
+                const auto unit = units::energy_unit_for({p.energy_j, p.energy_high_j.value_or(p.energy_j)});
+                std::string interval = p.energy_low_j ? fmt::format(" (95 % interval {} to {} {})",
+                                                                    units::format_significant(*p.energy_low_j / unit.joules_per_unit),
+                                                                    units::format_significant(*p.energy_high_j / unit.joules_per_unit),
+                                                                    unit.symbol)
                                                       : std::string();
                 fmt::print(stderr, "powerml: {} of {} epochs done: whole run predicted at {}{} and {}\n", printed, *total,
-                           units::format_energy(p.energy_j), interval, units::format_duration(p.duration_s));
+                           units::format_energy_in(p.energy_j, unit), interval, units::format_duration(p.duration_s));
             } catch (const std::exception&) {
                 // A prediction that cannot be made now (odd phase names) is not worth stopping for.
             }
@@ -73,6 +88,7 @@ private:
     }
 
     const measure::Measurement& m_measurement;
+    std::pair<std::size_t, std::size_t> m_seen_events{0, 0};
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stop = false;
@@ -85,18 +101,70 @@ measure::MeasureResult measure_once(const measure::MeasureOptions& options, bool
     if (live) prediction = std::make_unique<LivePrediction>(measurement);
     auto result = measurement.run_command();
     prediction.reset();
+    // What could not be written is said once; the job's exit status stands.
+    for (const auto& e : result.write_errors) fmt::print(stderr, "powerml: not written: {}\n", e);
     return result;
 }
 
+// The one-scenario experiment that `--repeat N` is, as an experiment file: kept with the runs
+// in the store, so that `experiment show`, `report` and the folder's group.json find the group.
+std::string repeat_spec_text(const std::string& name, const measure::MeasureOptions& options, int repeat) {
+    toml::table experiment{{"name", name},
+                           {"repetitions", repeat},
+                           {"randomize", false},
+                           {"interval_ms", options.interval_s * 1000.0},
+                           {"baseline_s", options.baseline_s},
+                           {"pue", options.pue},
+                           {"source", options.carbon_source}};
+    if (options.zone) experiment.insert("zone", *options.zone);
+    toml::array command;
+    for (const auto& part : options.command) command.push_back(part);
+    toml::array scenarios;
+    scenarios.push_back(toml::table{{"name", "measure"}, {"command", command}});
+    std::ostringstream text;
+    text << toml::table{{"experiment", experiment}, {"scenario", scenarios}};
+    return text.str();
+}
+
 // --repeat N: the one-scenario experiment. Each repetition is stored like a single measure;
-// the summary is the statistics over the successful ones.
+// the summary is the statistics over the successful ones. With a run store the repetitions are
+// also an experiment ("repeat-<time>") and, with --out D, D/group.json names it, so that
+// `powerml report D` and `powerml experiment show D` render the group with its statistics.
 int measure_repeatedly(const MeasureFlags& flags, int repeat) {
     std::vector<analysis::ScenarioRun> runs;
     int first_failure = 0;
+    const auto base_options = to_measure_options(flags);
+    std::unique_ptr<experiment::ExperimentState> state;
+    std::string group;
+    if (base_options.db_path) {
+        const auto f = utc_fields(utc_now_ms());
+        group = fmt::format("repeat-{:04}{:02}{:02}T{:02}{:02}{:02}Z-{:04x}", f.year, f.month, f.day, f.hour, f.minute, f.second,
+                            std::random_device{}() & 0xffff);
+        const auto spec = experiment::parse_experiment(repeat_spec_text(group, base_options, repeat), "measure --repeat");
+        state = std::make_unique<experiment::ExperimentState>(*base_options.db_path);
+        state->create(spec, experiment::plan_runs(spec));
+    }
+    nlohmann::json group_runs = nlohmann::json::array();
     for (int i = 1; i <= repeat; ++i) {
-        auto options = to_measure_options(flags);
+        auto options = base_options;
         if (options.out_dir) options.out_dir = *options.out_dir / fmt::format("rep-{}", i);
+        const UtcMillis started = utc_now_ms();
         const auto result = measure_once(options, false);
+        if (state) {
+            experiment::RunItem item;
+            item.seq = i - 1;
+            item.scenario = "measure";
+            item.repetition = i;
+            item.status = result.exit_status == 0 && !result.start_error ? "finished" : "failed";
+            item.run_id = result.record.id;
+            item.exit_status = result.exit_status;
+            if (result.start_error) item.error = *result.start_error;
+            item.started_utc_ms = started;
+            item.ended_utc_ms = utc_now_ms();
+            state->mark_done(group, item);
+        }
+        group_runs.push_back({{"repetition", i}, {"run_id", result.record.id}, {"exit_status", result.exit_status},
+                              {"folder", fmt::format("rep-{}", i)}});
         if (result.start_error) {
             fmt::print(stderr, "powerml: {}\n", *result.start_error);
             return result.exit_status;
@@ -110,6 +178,18 @@ int measure_repeatedly(const MeasureFlags& flags, int repeat) {
         else if (first_failure == 0) first_failure = result.exit_status;
         if (result.exit_status == 128 + SIGINT || result.exit_status == 128 + SIGTERM) break;  // stopped from outside
     }
+    if (base_options.out_dir) {
+        nlohmann::json g = {{"schema", "powerml.group/1"}, {"experiment", group.empty() ? nlohmann::json(nullptr) : nlohmann::json(group)},
+                            {"repetitions", repeat}, {"runs", group_runs}};
+        try {
+            store::write_file_atomically(*base_options.out_dir / "group.json", g.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "powerml: not written: {}\n", e.what());
+        }
+    }
+    if (!flags.quiet && !group.empty())
+        fmt::print(stderr, "powerml: the repetitions are experiment '{}' (powerml experiment show {}; powerml report {} --out r.html)\n",
+                   group, group, base_options.out_dir ? base_options.out_dir->string() : group);
     if (!flags.quiet && !runs.empty()) {
         const auto stats = analysis::scenario_statistics("measure", runs);
         fmt::print(stderr, "powerml: over {} successful repetition(s) of {}:\n", runs.size(), repeat);
@@ -117,9 +197,12 @@ int measure_repeatedly(const MeasureFlags& flags, int repeat) {
             const auto* i = analysis::find_indicator(stats.indicators, name);
             if (!i) continue;
             const auto& d = i->stats;
-            fmt::print(stderr, "  {:<15} mean {:.6g} {}, sd {:.3g}, 95 % CI {:.6g} to {:.6g}, median {:.6g}, IQR {:.3g}{}\n", name,
-                       d.mean, i->unit, d.sd, d.ci95_low, d.ci95_high, d.median, d.iqr,
-                       d.normality ? fmt::format(", Shapiro-Wilk W {:.3f} (p {:.3g})", d.normality->w, d.normality->p_value) : "");
+            const auto f = [](double v) { return units::format_significant(v); };
+            fmt::print(stderr, "  {:<15} mean {} {}, sd {}, 95 % CI {} to {}, median {}, IQR {}{}\n", name, f(d.mean), i->unit,
+                       f(d.sd), f(d.ci95_low), f(d.ci95_high), f(d.median), f(d.iqr),
+                       d.normality ? fmt::format(", Shapiro-Wilk W {} ({})", units::format_significant(d.normality->w, 3),
+                                                 units::format_p_value(d.normality->p_value))
+                                   : "");
         }
         for (const auto& n : stats.notes) fmt::print(stderr, "  note: {}\n", n);
     }

@@ -17,6 +17,7 @@
 #include "powerml/power_models/model_file.hpp"
 #include "powerml/power_models/run_samples.hpp"
 #include "powerml/sensors/machine_detect.hpp"
+#include "powerml/measure/run_source.hpp"
 #include "powerml/store/run_store.hpp"
 
 namespace powerml::cli {
@@ -194,9 +195,9 @@ void run_fit(const Flags& f) {
     const auto component = pm::component_kind_from(f.component);
     if (!component || *component == pm::ComponentKind::nic || *component == pm::ComponentKind::accelerator)
         throw Error("--component '" + f.component + "' must be cpu, gpu, dram or node");
-    const store::RunStore db(f.db.empty() ? paths::default_run_db() : std::filesystem::path(f.db));
-    const auto run = db.load(f.run);
-    const auto data = pm::samples_from_run(run.timeline, *component);
+    const auto loaded = measure::load_run(f.run, f.db.empty() ? paths::default_run_db() : std::filesystem::path(f.db));
+    const auto& run = loaded.record;
+    const auto data = pm::samples_from_run(loaded.timeline, *component);
     pm::FitOptions options;
     if (!f.knots.empty()) options.knots = parse_knots(f.knots);
     if (!f.form.empty()) {

@@ -27,7 +27,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
     };
     auto flags = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("report", "Write the efficiency report (one offline HTML file) for runs and experiments");
-    cmd->add_option("targets", flags->targets, "Run ids (or unique prefixes) and experiment names")->required()->expected(-1);
+    cmd->add_option("targets", flags->targets, "Run ids (or unique prefixes), folders written by measure --out, and experiment names")->required()->expected(-1);
     cmd->add_option("--out", flags->out, "The HTML file to write (e.g. report.html)");
     cmd->add_option("--tables", flags->tables, "Write every table of the report as CSV and JSON into this directory");
     cmd->add_option("--emissions", flags->emissions, "Write a CodeCarbon-compatible emissions.csv (one row per run) here");
@@ -39,26 +39,27 @@ void add_report_command(CLI::App& app, int& exit_code) {
         if (flags->out.empty() && flags->tables.empty() && flags->emissions.empty())
             throw Error("report: nothing to write: give --out FILE.html, --tables DIR or --emissions FILE");
         const auto db = flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db);
-        store::RunStore runs(db);
         experiment::ExperimentState state(db);
         report::ReportInput input;
         input.generator = "powerml " POWERML_VERSION;
         input.generated_utc_ms = utc_now_ms();
         input.db_path = db.string();
         std::vector<report::RunInput> emission_runs;
-        for (const auto& target : flags->targets) {
-            if (state.exists(target)) {
+        for (const auto& given : flags->targets) {
+            // A `measure --repeat N --out D` folder stands for its group's experiment.
+            const std::string target = measure::group_experiment(given).value_or(given);
+            if (!measure::is_run_folder(target) && state.exists(target)) {
                 auto results = experiment::load_results(db, target);
                 std::set<std::string> shown;
                 for (const auto& item : results.items) {
                     if (item.status != "finished") continue;
-                    auto in = run_input(runs.load(item.run_id));
+                    auto in = run_input(measure::load_run(item.run_id, db));
                     emission_runs.push_back(in);
                     if (shown.insert(item.scenario).second) input.runs.push_back(std::move(in));
                 }
                 input.experiments.push_back(std::move(results));
             } else {
-                auto in = run_input(runs.load(target));  // throws "no run ..." naming the target
+                auto in = run_input(measure::load_run(target, db));  // a run id, prefix or --out folder; throws naming it
                 emission_runs.push_back(in);
                 input.runs.push_back(std::move(in));
             }

@@ -14,7 +14,7 @@ namespace powerml::cli {
 
 namespace {
 
-const char* kind_text(sensors::SignalKind kind) { return kind == sensors::SignalKind::counter ? "counter" : "gauge"; }
+const char* kind_text(record::SignalKind kind) { return kind == record::SignalKind::counter ? "counter" : "gauge"; }
 
 nlohmann::json to_json(const sensors::Probe& probe) {
     nlohmann::json j{{"source", probe.source}, {"usable", probe.sensor != nullptr}};
@@ -27,12 +27,12 @@ nlohmann::json to_json(const sensors::Probe& probe) {
             nlohmann::json sj{{"name", s.name},
                               {"domain_idx", s.domain_idx},
                               {"domain", s.domain},
-                              {"unit", s.unit},
+                              {"unit", std::string(record::to_string(s.unit))},
                               {"kind", kind_text(s.kind)},
-                              {"provenance", s.provenance == sensors::Provenance::model ? "model" : "hardware"}};
-            if (s.kind == sensors::SignalKind::counter) sj["wrap_at"] = s.wrap_at;
+                              {"provenance", s.provenance == record::Provenance::model ? "model" : "hardware"}};
+            if (s.kind == record::SignalKind::counter) sj["wrap_at"] = s.wrap_at;
             if (s.resolution > 0) sj["resolution"] = s.resolution;
-            if (!s.component.empty()) sj["component"] = s.component;
+            if (s.component != record::Component::none) sj["component"] = std::string(record::to_string(s.component));
             if (!s.contained_in.empty()) sj["contained_in"] = s.contained_in;
             if (!s.model_id.empty()) sj["model_id"] = s.model_id;
             if (s.relative_uncertainty > 0) sj["relative_uncertainty"] = s.relative_uncertainty;
@@ -49,9 +49,9 @@ void print_text(const std::vector<sensors::Probe>& probes) {
         if (probe.sensor) {
             fmt::print("{:<10} usable     {}\n", probe.source, probe.detail);
             for (const auto& s : probe.sensor->signals()) {
-                std::string extra = s.component.empty() ? "" : " " + s.component;
+                std::string extra = s.component == record::Component::none ? "" : " " + std::string(record::to_string(s.component));
                 if (!s.contained_in.empty()) extra += " (inside " + s.contained_in + ")";
-                fmt::print("    {:<26} {:<20} {:<5} {:<7}{}\n", s.name, s.domain, s.unit, kind_text(s.kind), extra);
+                fmt::print("    {:<26} {:<20} {:<5} {:<7}{}\n", s.name, s.domain, record::to_string(s.unit), kind_text(s.kind), extra);
             }
         } else {
             fmt::print("{:<10} not usable {}\n", probe.source, probe.reason);

@@ -10,7 +10,7 @@
 
 namespace powerml::cli {
 
-std::string demo_prediction(const store::RunRecord& record, int full_epochs, std::int64_t samples_per_epoch) {
+std::string demo_prediction(const record::RunRecord& record, int full_epochs, std::int64_t samples_per_epoch) {
     std::vector<double> energy, time;
     for (const auto& phase : record.summary.phases) {
         if (!phase.name.starts_with("epoch-")) continue;
@@ -26,15 +26,18 @@ std::string demo_prediction(const store::RunRecord& record, int full_epochs, std
         "\nPrediction for the full training ({} epochs x {} images), from {} measured epoch(s); energy is linear in time "
         "(seed 001):\n",
         full_epochs, samples_per_epoch, e.observations);
-    out += fmt::format("  energy    {} (95 %: {} .. {}), net of idle\n", units::format_energy(e.energy_j.value), units::format_energy(e.energy_j.low),
-                       units::format_energy(e.energy_j.high));
+    const auto unit = units::energy_unit_for({e.energy_j.value, e.energy_j.high});
+    out += fmt::format("  energy    {} (95 %: {} .. {} {}), net of idle\n", units::format_energy_in(e.energy_j.value, unit),
+                       units::format_significant(e.energy_j.low / unit.joules_per_unit),
+                       units::format_significant(e.energy_j.high / unit.joules_per_unit), unit.symbol);
     out += fmt::format("  duration  {:.0f} s (95 %: {:.0f} .. {:.0f} s) on this machine\n", e.duration_s.value, e.duration_s.low,
                        e.duration_s.high);
     // The carbon layer reports no intensity (0) when the run's net energy was not positive.
     if (record.carbon.intensity_g_per_kwh && *record.carbon.intensity_g_per_kwh > 0 && record.carbon.zone) {
-        const double kwh = e.energy_j.value / 3.6e6;
         out += fmt::format("  emissions {} in {} at {:.0f} gCO2e/kWh (this run's intensity, PUE {:.2f})\n",
-                           units::format_mass_co2e(kwh * *record.carbon.intensity_g_per_kwh * record.carbon.pue), *record.carbon.zone,
+                           units::format_mass_co2e(units::grams_co2e(e.energy_j.value * record.carbon.pue,
+                                                                     *record.carbon.intensity_g_per_kwh)),
+                           *record.carbon.zone,
                            *record.carbon.intensity_g_per_kwh, record.carbon.pue);
     }
     out += fmt::format("  interval: {}\n", e.interval_basis);

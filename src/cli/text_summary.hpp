@@ -3,10 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "powerml/store/run_record.hpp"
+#include "powerml/record/run_record.hpp"
 
 namespace powerml::cli {
 
-std::string text_summary(const store::RunRecord& record, const std::vector<std::string>& notes);
+std::string text_summary(const record::RunRecord& record, const std::vector<std::string>& notes);
 
 }  // namespace powerml::cli

@@ -2,10 +2,16 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 
@@ -103,6 +109,32 @@ ChildProcess::~ChildProcess() {
     if (!m_reaped && m_pid > 0) {
         int status;
         ::waitpid(m_pid, &status, 0);
+    }
+}
+
+void ChildProcess::adopt_orphans() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+std::vector<int> ChildProcess::other_children(int except) {
+    std::vector<int> out;
+    std::error_code ec;
+    // /proc/self/task/TID/children lists the children each thread started or adopted.
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+        std::ifstream in(task.path() / "children");
+        for (int pid = 0; in >> pid;)
+            if (pid != except && std::find(out.begin(), out.end(), pid) == out.end()) out.push_back(pid);
+    }
+    return out;
+}
+
+void ChildProcess::wait_for_other_children(int except) {
+    for (;;) {
+        const auto children = other_children(except);
+        if (children.empty()) return;
+        for (const int pid : children) {
+            int status = 0;
+            ::waitpid(pid, &status, WNOHANG);  // an exited orphan is reaped; a running one stays
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 

@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "powerml/analysis/run_summary.hpp"
+#include "powerml/measure/run_source.hpp"
 #include "powerml/core/error.hpp"
-#include "powerml/store/run_store.hpp"
 
 namespace powerml::experiment {
 
@@ -14,11 +13,11 @@ ExperimentResults load_results(const std::filesystem::path& db_file, const std::
     out.info = state.info(name);
     out.spec = parse_experiment(out.info.spec_text, "experiment '" + name + "' (stored)");
     out.items = state.items(name);
-    store::RunStore runs(db_file);
     for (const auto& item : out.items) {
         if (item.status != "finished" || item.run_id.empty()) continue;
         try {
-            out.summaries[item.run_id] = analysis::summarize(runs.load(item.run_id).timeline);
+            // The summary as measured, the same that every other surface shows.
+            out.summaries[item.run_id] = measure::load_run(item.run_id, db_file).record.summary;
         } catch (const Error& e) {
             out.notes.push_back(fmt::format("{} #{}: run {} could not be read back: {}", item.scenario, item.repetition,
                                             item.run_id, e.what()));

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <vector>
 
-#include "powerml/analysis/run_summary.hpp"
 #include "powerml/carbon/run_carbon.hpp"
 
 namespace powerml::measure {
@@ -12,10 +11,9 @@ namespace powerml::measure {
 void check_zone(const std::string& zone) { carbon::yearly_average(zone); }
 
 CarbonFunction grid_carbon_function() {
-    return [](const sampler::Timeline& timeline, const MeasureOptions& options) {
+    return [](const record::Timeline& timeline, const record::RunSummary& summary, const MeasureOptions& options) {
         // Each interval's energy, weighed by the intensity at its time. With an idle baseline
         // the job is charged its net energy (what it added to the idle machine), as in seed 001.
-        const auto summary = analysis::summarize(timeline);
         double baseline_w = 0;
         for (const auto& c : summary.components)
             if (c.summed) baseline_w += c.baseline_power_w;
@@ -37,15 +35,17 @@ CarbonFunction grid_carbon_function() {
         const bool net = timeline.baseline_end_s > 0;
         const auto result = carbon::run_carbon(*options.zone, options.carbon_source, net ? net_pieces : gross_pieces,
                                                options.pue, config);
-        store::RunCarbon out;
+        record::RunCarbon out;
         out.zone = result.zone;
         out.g_co2e = result.g_co2e;
+        out.basis = net ? record::EnergyBasis::net : record::EnergyBasis::gross;
         const double energy = net ? summary.net_j : summary.gross_j;
+        out.energy_j = energy;
         out.g_co2e_uncertainty = energy != 0 ? std::fabs(result.g_co2e * summary.uncertainty_j / energy) : 0.0;
         out.intensity_source = result.intensity_source;
         out.intensity_g_per_kwh = result.mean_g_per_kwh;
         out.pue = options.pue;
-        out.note = std::string("charged on the job's ") + (net ? "net energy (gross minus idle baseline)" : "gross energy (no baseline)") +
+        out.note = "charged on the job's " + std::string(record::describe(out.basis)) +
                    (result.time_resolved ? ", intensity of each sample's hour" : ", yearly average intensity");
         return out;
     };

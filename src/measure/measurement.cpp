@@ -14,14 +14,13 @@
 #include "powerml/sampler/control_channel.hpp"
 #include "powerml/sensors/builtin.hpp"
 #include "powerml/sensors/wall_correction.hpp"
+#include "powerml/record/summary_json.hpp"
 #include "powerml/store/run_files.hpp"
 #include "powerml/store/run_store.hpp"
 
 namespace powerml::measure {
 
 namespace {
-
-std::mutex g_store_mutex;  // guards the store between the sampling thread's flushes and the caller
 
 std::string host_name() {
     char buffer[256] = {0};
@@ -72,16 +71,6 @@ Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
 
     sampler::Sampler::Options sampler_options;
     sampler_options.interval_s = m_options.interval_s;
-    sampler_options.on_flush = [this](const sampler::Timeline& timeline, std::size_t first) {
-        std::lock_guard lock(g_store_mutex);
-        if (!m_store || !m_store_ready || !m_store_error.empty()) return;
-        try {
-            m_store->append_rows(m_record.id, timeline, first);
-        } catch (const std::exception& e) {
-            // Not printed from the sampling thread: reported once the job is done.
-            m_store_error = e.what();
-        }
-    };
     m_sampler = std::make_unique<sampler::Sampler>(std::move(chosen), std::move(sampler_options));
     m_record.command = m_options.command;
     m_record.host = host_name();
@@ -91,7 +80,56 @@ Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
 }
 
 Measurement::~Measurement() {
+    stop_store_writer();
     if (m_sampler) m_sampler->stop();
+}
+
+void Measurement::start_store_writer() {
+    if (!m_store) return;
+    m_store_writer = std::thread([this] {
+        std::unique_lock lock(m_store_mutex);
+        while (!m_store_stop) {
+            m_store_wake.wait_for(lock, std::chrono::seconds(1), [this] { return m_store_stop; });
+            write_to_store_once();
+        }
+    });
+}
+
+void Measurement::stop_store_writer() {
+    if (!m_store_writer.joinable()) return;
+    {
+        std::lock_guard lock(m_store_mutex);
+        m_store_stop = true;
+    }
+    m_store_wake.notify_all();
+    m_store_writer.join();
+}
+
+// Called with m_store_mutex held, on the writer thread. The sampler's lock is taken only to
+// copy the new rows and events, never while the store is written.
+void Measurement::write_to_store_once() {
+    if (!m_store) return;
+    // A failed write (a locked or full store) is retried every second: rows and events are
+    // appended by position, so nothing is lost or doubled once the store takes writes again.
+    try {
+        if (!m_store_ready) {
+            m_store->begin_run(m_record, m_sampler->tail_header());
+            m_store_ready = true;
+        }
+        if (m_job_window_pending) {
+            m_store->update_job_window(m_record.id, m_record.started_utc_ms, m_window.baseline_end_s, m_window.job_start_s);
+            m_job_window_pending = false;
+        }
+        const record::TimelineTail tail = m_sampler->tail_since(m_rows_written, m_phases_written, m_metrics_written);
+        m_store->append(m_record.id, tail);
+        m_rows_written += tail.rows.size();
+        m_phases_written += tail.phases.size();
+        m_metrics_written += tail.metrics.size();
+        m_store_error.clear();
+    } catch (const std::exception& e) {
+        // Not printed from here: reported once the job is done; the files are still written.
+        m_store_error = e.what();
+    }
 }
 
 void Measurement::start() {
@@ -102,6 +140,12 @@ void Measurement::start() {
 void Measurement::start_sampling() {
     m_sampler->start();
     m_started = true;
+    // The run exists in the store from the first sample on, so the idle baseline's samples are
+    // kept with it and a run killed during its baseline is still found.
+    m_record.id = store::new_run_id(utc_now_ms());
+    m_record.started_utc_ms = utc_now_ms();
+    m_record.status = "running";
+    start_store_writer();
     if (m_options.baseline_s > 0) {
         // The idle machine before the job: seed 001's P_idle, seed 003's baseline scenario.
         std::this_thread::sleep_for(std::chrono::duration<double>(m_options.baseline_s));
@@ -114,19 +158,12 @@ void Measurement::open_job_window(int pid) {
     if (pid > 0) m_sampler->attach_process(pid);
     m_sampler->sample_once();  // a full sample at the window's edge, where usage totals start
     m_sampler->mark_job_start();
+    m_live_at_job_start = m_sampler->live();
+    const auto window = m_sampler->window();
+    std::lock_guard lock(m_store_mutex);
     m_record.started_utc_ms = utc_now_ms();
-    m_record.id = store::new_run_id(m_record.started_utc_ms);
-    m_record.status = "running";
-    if (m_store) {
-        const sampler::Timeline snapshot = m_sampler->snapshot();  // before the store lock: lock order
-        std::lock_guard lock(g_store_mutex);
-        try {
-            m_store->begin_run(m_record, snapshot);
-            m_store_ready = true;
-        } catch (const std::exception& e) {
-            m_store_error = e.what();
-        }
-    }
+    m_window = window;
+    m_job_window_pending = true;
 }
 
 void Measurement::begin_phase(const std::string& name) { m_sampler->begin_phase(name); }
@@ -134,29 +171,32 @@ void Measurement::end_phase(const std::string& name) { m_sampler->end_phase(name
 void Measurement::record_metric(const std::string& name, double value) { m_sampler->record_metric(name, value); }
 
 double Measurement::energy_so_far_j() const {
-    const sampler::Timeline t = m_sampler->snapshot();
+    const auto now = m_sampler->live();
     double total = 0;
-    for (std::size_t c = 0; c < t.channels.size(); ++c) {
-        if (!t.channels[c].summed) continue;
-        for (const auto& row : t.rows)
-            if (row.t_s > t.job_start_s) total += row.energy_j[c];
+    const auto& channels = m_sampler->channels();
+    for (std::size_t c = 0; c < channels.size() && c < now.energy_j.size(); ++c) {
+        if (!channels[c].summed) continue;
+        const double at_start = c < m_live_at_job_start.energy_j.size() ? m_live_at_job_start.energy_j[c] : 0.0;
+        total += now.energy_j[c] - at_start;
     }
     return total;
 }
 
-store::RunRecord Measurement::record_so_far() const {
-    sampler::Timeline timeline = m_sampler->snapshot();
+record::RunRecord Measurement::record_so_far() const {
+    record::Timeline timeline = m_sampler->snapshot();
     timeline.job_end_s = m_sampler->now_s();  // the window as if it closed now
-    store::RunRecord record = m_record;
+    record::RunRecord record = m_record;
     fill_record(record, timeline);
     record.ended_utc_ms = utc_now_ms();
     return record;
 }
 
-void Measurement::fill_record(store::RunRecord& record, const sampler::Timeline& timeline) const {
+void Measurement::fill_record(record::RunRecord& record, const record::Timeline& timeline) const {
     record.summary = analysis::summarize(timeline);
+    record.carbon.basis = timeline.baseline_end_s > 0 ? record::EnergyBasis::net : record::EnergyBasis::gross;
+    record.carbon.energy_j = record.carbon.basis == record::EnergyBasis::net ? record.summary.net_j : record.summary.gross_j;
     if (m_options.zone && m_carbon) {
-        record.carbon = m_carbon(timeline, m_options);
+        record.carbon = m_carbon(timeline, record.summary, m_options);
         record.carbon.pue = m_options.pue;
     } else if (!m_options.zone) {
         record.carbon.intensity_source = "none: no --zone given";
@@ -178,6 +218,9 @@ MeasureResult Measurement::run_command() {
         }
     });
     start_sampling();
+    // Background processes the job leaves behind are still its work: they become ours when
+    // their parent exits, and the job's window closes when the last of them has exited.
+    ChildProcess::adopt_orphans();
     std::unique_ptr<ChildProcess> child;
     try {
         child = std::make_unique<ChildProcess>(m_options.command,
@@ -189,9 +232,10 @@ MeasureResult Measurement::run_command() {
         result.start_error = e.what();
         return result;
     }
+    ChildProcess::forward_signals_to(child->pid());  // before anything that could wait
     open_job_window(child->pid());
-    ChildProcess::forward_signals_to(child->pid());
     child->wait_exited();
+    ChildProcess::wait_for_other_children(child->pid());
     // Phase lines the job wrote just before exiting are read before the window closes.
     control.stop();
     m_sampler->mark_job_end();
@@ -208,7 +252,8 @@ MeasureResult Measurement::finish(int exit_status) {
 }
 
 MeasureResult Measurement::complete(int exit_status) {
-    const sampler::Timeline timeline = m_sampler->take_timeline();
+    stop_store_writer();
+    const record::Timeline timeline = m_sampler->take_timeline();
     MeasureResult result;
     result.exit_status = exit_status;
     m_record.exit_status = exit_status;
@@ -221,7 +266,7 @@ MeasureResult Measurement::complete(int exit_status) {
         const sensors::WallCorrectionStore corrections(sensors::WallCorrectionStore::default_file());
         if (const auto c = corrections.load(sensors::WallCorrectionStore::this_machine())) {
             const auto& s = m_record.summary;
-            store::WallCorrected wall;
+            record::WallCorrected wall;
             wall.gross_j = c->wall_energy_j(s.gross_j, s.duration_s);
             wall.baseline_j = s.baseline_s > 0 ? c->wall_energy_j(s.baseline_j, s.duration_s) : 0.0;
             wall.net_j = wall.gross_j - wall.baseline_j;
@@ -232,19 +277,23 @@ MeasureResult Measurement::complete(int exit_status) {
         m_notes.push_back(std::string("wall correction not applied: ") + e.what());
     }
     result.notes = m_notes;
-    const std::string summary = store::summary_json(m_record);
-    const std::string phases = store::phases_csv(m_record);
     if (m_store) {
-        std::lock_guard lock(g_store_mutex);
         try {
             if (!m_store_ready) m_store->begin_run(m_record, timeline);
-            m_store->finish_run(m_record, timeline, summary, phases);
+            m_store->finish_run(m_record, timeline, store::phases_csv(m_record));
+            m_store_error.clear();
         } catch (const std::exception& e) {
-            if (m_store_error.empty()) m_store_error = e.what();
+            m_store_error = e.what();
         }
-        if (!m_store_error.empty()) result.notes.push_back("run store: " + m_store_error);
+        if (!m_store_error.empty()) result.write_errors.push_back("run store: " + m_store_error);
     }
-    if (m_options.out_dir) store::write_run_files(*m_options.out_dir, m_record, timeline);
+    if (m_options.out_dir) {
+        try {
+            store::write_run_files(*m_options.out_dir, m_record, timeline);
+        } catch (const std::exception& e) {
+            result.write_errors.push_back(std::string("--out: ") + e.what());
+        }
+    }
     result.record = m_record;
     return result;
 }

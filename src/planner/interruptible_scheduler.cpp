@@ -1,3 +1,4 @@
+#include "powerml/core/units.hpp"
 #include "powerml/planner/interruptible_scheduler.hpp"
 
 #include <algorithm>
@@ -148,7 +149,7 @@ std::optional<Schedule> schedule_interruptible(const SiteModel& m, int max_pause
                 std::int64_t n, k, s;
                 unpack(idx, n, k, s);
                 if (s < seg_cap || k + 1 > k_max) continue;
-                const double g = next[idx] + m.checkpoint.energy_j * st.value[t] / 3.6e6;
+                const double g = next[idx] + units::grams_co2e(m.checkpoint.energy_j, st.value[t]);
                 const std::int64_t to = index(n, k + 1, 0);
                 if (g < next[to]) {
                     next[to] = g;

@@ -34,16 +34,14 @@ std::string spec_for(const std::vector<std::string>& sources, const std::string&
 std::optional<RunProfile> run_from_store(const std::string& id) {
     const auto db_file = paths::default_run_db();
     if (!std::filesystem::exists(db_file)) return std::nullopt;
-    store::RunStore db(db_file);
+    const store::RunStore db(db_file, store::RunStore::Mode::read_only);
     const store::StoredRun run = db.load(id);
-    if (run.summary_json.empty())
-        throw Error(fmt::format("run '{}' was interrupted and has no summary; measure it again", run.id));
-    const auto summary = nlohmann::json::parse(run.summary_json);
+    if (!run.has_summary)
+        throw Error(fmt::format("run '{}' was interrupted and has no summary; measure it again", run.record.id));
     RunProfile p;
-    p.duration_s = summary.at("duration_s").get<double>();
-    const double gross = summary.at("energy_j").at("gross").get<double>();
-    p.power_w = p.duration_s > 0 ? gross / p.duration_s : 0.0;
-    p.origin = "run " + run.id + " in " + db_file.string();
+    p.duration_s = run.record.summary.duration_s;
+    p.power_w = p.duration_s > 0 ? run.record.summary.gross_j / p.duration_s : 0.0;
+    p.origin = "run " + run.record.id + " in " + db_file.string();
     return p;
 }
 

@@ -1,3 +1,4 @@
+#include "powerml/core/units.hpp"
 #include "powerml/planner/window_search.hpp"
 
 #include <algorithm>
@@ -11,8 +12,8 @@ double SiteModel::transfer_g(UtcMillis start) const {
     const double seconds = static_cast<double>(transfer_ms) / 1000.0;
     if (seconds <= 0.0) {
         // Instantaneous transfer (no data time): charge the energy at both ends' current values.
-        return transfer_energy_j / 2.0 / 3.6e6 *
-               (here->integral(start, start + 1) + origin->integral(start, start + 1)) * 1000.0;
+        return units::grams_co2e(transfer_energy_j / 2.0,
+                                 (here->integral(start, start + 1) + origin->integral(start, start + 1)) * 1000.0);
     }
     const double half_power = transfer_energy_j / 2.0 / seconds;
     return grams(half_power, origin->integral(from, start)) + grams(half_power, here->integral(from, start));

@@ -1,3 +1,4 @@
+#include "powerml/core/units.hpp"
 #include "powerml/power_models/power_model.hpp"
 
 #include <algorithm>
@@ -94,7 +95,7 @@ std::string PowerModel::formula() const {
                                frequency_hz / 1e6, dimm_watts(voltage_v, frequency_hz));
         case Form::network:
             return fmt::format("P = {:.4g} W + {:.4g} J/B x bytes/s ({:.4g} kWh/GB)", idle_w, joules_per_byte,
-                               joules_per_byte * 1e9 / 3.6e6);
+                               units::kwh_from_joules(joules_per_byte * 1e9));
     }
     return {};
 }

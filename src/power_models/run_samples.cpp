@@ -10,32 +10,28 @@
 namespace powerml::power_models {
 
 namespace {
-bool is_energy(const sampler::Channel& c) {
-    return c.energy_kind == sampler::EnergyKind::counter || c.energy_kind == sampler::EnergyKind::integrated_power;
+bool is_energy(const record::Channel& c) {
+    return c.energy_kind == record::EnergyKind::counter || c.energy_kind == record::EnergyKind::integrated_power;
 }
 }  // namespace
 
 namespace {
-
-// The sampler's column name (Channel::column), spelt here so that power_models needs only the
-// sampler's header: the sampler library sits above sensors, which links this one.
-std::string column_of(const sampler::Channel& c) { return c.info.name + "@" + c.info.domain; }
 
 struct Pairing {
     std::size_t input;
     std::vector<std::size_t> power;
 };
 
-bool counts_for(const sampler::Channel& ch, const std::string& component) {
+bool counts_for(const record::Channel& ch, const std::string& component) {
     // Never one domain inside another of the same component (RAPL core inside package, NVML
     // power inside NVML energy); a domain inside psys still measures its own component.
-    return is_energy(ch) && ch.info.provenance == sensors::Provenance::hardware && ch.info.component == component &&
+    return is_energy(ch) && ch.info.provenance == record::Provenance::hardware && record::to_string(ch.info.component) == component &&
            (ch.info.contained_in.empty() || ch.info.contained_in == "psys");
 }
 
 }  // namespace
 
-RunSamples samples_from_run(const sampler::Timeline& timeline, ComponentKind component) {
+RunSamples samples_from_run(const record::Timeline& timeline, ComponentKind component) {
     RunSamples out;
     const auto& channels = timeline.channels;
     const std::string want(to_string(component));
@@ -45,7 +41,7 @@ RunSamples samples_from_run(const sampler::Timeline& timeline, ComponentKind com
         // for a per-device model.
         for (std::size_t c = 0; c < channels.size(); ++c) {
             const auto& info = channels[c].info;
-            if (info.name.find("GPU_UTIL") == std::string::npos || info.unit != "ratio") continue;
+            if (info.name.find("GPU_UTIL") == std::string::npos || info.unit != record::Unit::ratio) continue;
             Pairing p{c, {}};
             for (std::size_t k = 0; k < channels.size(); ++k)
                 if (counts_for(channels[k], want) && channels[k].info.domain_idx == info.domain_idx) p.power.push_back(k);
@@ -62,12 +58,12 @@ RunSamples samples_from_run(const sampler::Timeline& timeline, ComponentKind com
         for (std::size_t c = 0; c < channels.size(); ++c) {
             const auto& ch = channels[c];
             if (component == ComponentKind::node) {
-                if (is_energy(ch) && ch.info.provenance == sensors::Provenance::hardware &&
-                    (ch.info.component == "psys" || ch.info.component == "node")) {
+                if (is_energy(ch) && ch.info.provenance == record::Provenance::hardware &&
+                    (ch.info.component == record::Component::psys || ch.info.component == record::Component::node)) {
                     p.power.assign(1, c);  // the platform counter is the whole node
                     break;
                 }
-                if (ch.summed && ch.info.provenance == sensors::Provenance::hardware) p.power.push_back(c);
+                if (ch.summed && ch.info.provenance == record::Provenance::hardware) p.power.push_back(c);
             } else if (counts_for(ch, want)) {
                 p.power.push_back(c);
             }
@@ -78,9 +74,9 @@ RunSamples samples_from_run(const sampler::Timeline& timeline, ComponentKind com
                                     want, want));
         pairings.push_back(std::move(p));
     }
-    out.input = column_of(channels[pairings.front().input]);
+    out.input = channels[pairings.front().input].column();
     for (const auto& p : pairings)
-        for (const auto c : p.power) out.power.push_back(column_of(channels[c]));
+        for (const auto c : p.power) out.power.push_back(channels[c].column());
     // Row 0's utilisation is the average since boot, not an interval of the run: start at 1.
     for (const auto& p : pairings) {
         for (std::size_t r = 1; r < timeline.rows.size(); ++r) {

@@ -50,10 +50,12 @@ std::string emissions_csv(const std::vector<RunInput>& runs, const std::string& 
         double cpu = 0, gpu = 0, ram = 0;
         double gpu_count = 0;
         for (const auto& c : s.components) {
-            if (c.component == "gpu") gpu_count += 1;
+            if (c.component == record::Component::gpu) gpu_count += 1;
             if (!c.summed) continue;
-            const std::string b = bucket(c.component);
-            (b == "gpu" ? gpu : b == "ram" ? ram : cpu) += c.gross_j;
+            const std::string b = bucket(std::string(record::to_string(c.component)));
+            // The basis carbon was charged on (net with an idle baseline, else gross), so that
+            // emissions / energy_consumed is the intensity x PUE that was used.
+            (b == "gpu" ? gpu : b == "ram" ? ram : cpu) += run.carbon.basis == record::EnergyBasis::net ? c.net_j : c.gross_j;
         }
         const double duration = s.duration_s;
         auto power = [&](double j) { return duration > 0 ? Cell(j / duration) : Cell(); };
@@ -67,7 +69,7 @@ std::string emissions_csv(const std::vector<RunInput>& runs, const std::string& 
         if (run.g_co2e && duration > 0) rate = *run.g_co2e / 1000.0 / duration;
         t.rows.push_back({format_rfc3339(run.started_utc_ms), project_name, run.id, duration, emissions, rate, power(cpu),
                           power(gpu), power(ram), units::kwh_from_joules(cpu), units::kwh_from_joules(gpu),
-                          units::kwh_from_joules(ram), units::kwh_from_joules(s.gross_j), Cell(), Cell(),
+                          units::kwh_from_joules(ram), units::kwh_from_joules(cpu + gpu + ram), Cell(), Cell(),
                           run.zone ? Cell(*run.zone) : Cell(), Cell(), Cell(), os, Cell(), Cell(), Cell(), Cell(), gpu_count,
                           Cell(), Cell(), Cell(), std::isfinite(ram_total_gb) ? Cell(ram_total_gb) : Cell(),
                           std::string("machine"), std::string("N"), run.pue});

@@ -52,13 +52,13 @@ std::string table_block(const std::vector<Table>& tables, const std::string& id)
 
 // Power per energy channel over time, averaged into at most `max_points` buckets so that the
 // file stays small for long runs (energy is summed per bucket, then divided by its length).
-std::vector<Series> power_series(const sampler::Timeline& timeline, std::size_t max_points) {
+std::vector<Series> power_series(const record::Timeline& timeline, std::size_t max_points) {
     std::vector<Series> out;
     if (timeline.rows.size() < 2) return out;
     const std::size_t per = std::max<std::size_t>(1, (timeline.rows.size() - 1 + max_points - 1) / max_points);
     for (std::size_t c = 0; c < timeline.channels.size(); ++c) {
         const auto& ch = timeline.channels[c];
-        if (ch.energy_kind == sampler::EnergyKind::none) continue;
+        if (ch.energy_kind == record::EnergyKind::none) continue;
         Series s;
         s.name = ch.info.domain.empty() ? ch.column() : ch.info.domain + (ch.summed ? "" : " (contained)");
         for (std::size_t i = 1; i < timeline.rows.size(); i += per) {

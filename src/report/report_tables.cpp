@@ -34,7 +34,7 @@ std::string slug(const std::string& text) {
 Cell opt(const std::optional<double>& v) { return v ? Cell(*v) : Cell(); }
 
 // The energy an efficiency factor divides by, as analysis labels it.
-std::pair<double, std::string> useful(const analysis::RunSummary& s, const analysis::PhaseSummary& p) {
+std::pair<double, std::string> useful(const record::RunSummary& s, const record::PhaseSummary& p) {
     if (s.baseline_s > 0 && p.net_j > 0) return {p.net_j, "net"};
     return {p.gross_j, "gross"};
 }
@@ -79,7 +79,7 @@ std::vector<Table> run_tables(const RunInput& run) {
                       "baseline_power_w", "net_energy_j", "uncertainty_j"},
                      {}};
     for (const auto& c : s.components)
-        components.rows.push_back({c.name, c.component, c.source, c.signal, c.kind, std::string(c.summed ? "yes" : "no"),
+        components.rows.push_back({c.name, std::string(record::to_string(c.component)), c.source, c.signal, std::string(record::to_string(c.kind)), std::string(c.summed ? "yes" : "no"),
                                    c.gross_j, c.mean_power_w, c.baseline_power_w, c.net_j, c.uncertainty_j});
     out.push_back(std::move(components));
 

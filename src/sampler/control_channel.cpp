@@ -99,12 +99,22 @@ void ControlChannel::drain(std::string& pending) {
         const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
         if (n <= 0) break;
         pending.append(buffer, static_cast<std::size_t>(n));
-    }
-    std::size_t newline;
-    while ((newline = pending.find('\n')) != std::string::npos) {
-        const std::string line = pending.substr(0, newline);
-        pending.erase(0, newline + 1);
-        if (!trim(line).empty()) m_handler(parse_control_line(line));
+        std::size_t newline;
+        while ((newline = pending.find('\n')) != std::string::npos) {
+            const std::string line = pending.substr(0, newline);
+            pending.erase(0, newline + 1);
+            if (m_discarding) {
+                m_discarding = false;  // the end of an overlong line: already counted
+                continue;
+            }
+            if (!trim(line).empty()) m_handler(parse_control_line(line));
+        }
+        if (pending.size() > k_max_line_bytes) {
+            // No newline within the limit: count the line once and skip to its end.
+            if (!m_discarding) m_handler(std::nullopt);
+            m_discarding = true;
+            pending.clear();
+        }
     }
 }
 
@@ -116,7 +126,7 @@ void ControlChannel::run() {
         if (fds[0].revents & POLLIN) drain(pending);
         if (fds[1].revents & POLLIN) {
             drain(pending);
-            if (!trim(pending).empty()) m_handler(parse_control_line(pending));  // a last line without newline
+            if (!m_discarding && !trim(pending).empty()) m_handler(parse_control_line(pending));  // a last line without newline
             break;
         }
     }

@@ -4,17 +4,10 @@
 
 namespace powerml::sampler {
 
-std::string_view to_string(EnergyKind kind) {
-    switch (kind) {
-        case EnergyKind::counter: return "counter";
-        case EnergyKind::integrated_power: return "integrated-power";
-        case EnergyKind::model: return "model";
-        case EnergyKind::none: break;
-    }
-    return "none";
-}
-
-std::string Channel::column() const { return info.name + "@" + info.domain; }
+using record::Channel;
+using record::DataQuality;
+using record::EnergyKind;
+using record::SampleRow;
 
 EnergyIntegrator::EnergyIntegrator(const std::vector<Channel>& channels) : m_channels(channels), m_state(channels.size()) {}
 

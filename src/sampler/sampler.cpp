@@ -9,11 +9,11 @@ namespace powerml::sampler {
 
 namespace {
 
-EnergyKind energy_kind_of(const sensors::SignalInfo& info) {
-    if (info.component.empty()) return EnergyKind::none;
-    if (sensors::is_energy_counter(info)) return EnergyKind::counter;
-    if (sensors::is_power_gauge(info))
-        return info.provenance == sensors::Provenance::model ? EnergyKind::model : EnergyKind::integrated_power;
+EnergyKind energy_kind_of(const record::SignalInfo& info) {
+    if (info.component == record::Component::none) return EnergyKind::none;
+    if (record::is_energy_counter(info)) return EnergyKind::counter;
+    if (record::is_power_gauge(info))
+        return info.provenance == record::Provenance::model ? EnergyKind::model : EnergyKind::integrated_power;
     return EnergyKind::none;
 }
 
@@ -59,7 +59,6 @@ void Sampler::take_sample_locked(bool full) {
     if (!m_options.keep_rows) {
         // Only the newest row is kept: the integrator holds its own previous values.
         m_timeline.rows.clear();
-        m_flushed_rows = 0;
     }
     m_timeline.rows.push_back(std::move(row));
 }
@@ -77,7 +76,7 @@ void Sampler::update_live_locked(const SampleRow& row) {
         m_live.values[c] = row.values[c];
         if (channel.energy_kind == EnergyKind::none) continue;
         m_live.energy_j[c] += row.energy_j[c];
-        if (sensors::is_power_gauge(channel.info))
+        if (record::is_power_gauge(channel.info))
             m_live.power_w[c] = row.values[c];
         else if (dt > 0)
             m_live.power_w[c] = row.energy_j[c] / dt;
@@ -119,12 +118,6 @@ void Sampler::run() {
         next += period;
         const auto now = steady_clock::now();
         if (next < now) next = now + period;  // fell behind (machine overloaded): counted as a gap
-        if (m_options.on_flush && m_timeline.rows.back().t_s - m_last_flush_s >= m_options.flush_every_s) {
-            m_last_flush_s = m_timeline.rows.back().t_s;
-            const std::size_t first = m_flushed_rows;
-            m_flushed_rows = m_timeline.rows.size();
-            m_options.on_flush(m_timeline, first);
-        }
     }
 }
 
@@ -138,11 +131,6 @@ void Sampler::stop() {
     m_thread.join();
     std::lock_guard lock(m_mutex);
     take_sample_locked(true);
-    if (m_options.on_flush && m_flushed_rows < m_timeline.rows.size()) {
-        const std::size_t first = m_flushed_rows;
-        m_flushed_rows = m_timeline.rows.size();
-        m_options.on_flush(m_timeline, first);
-    }
 }
 
 void Sampler::attach_process(int pid) {
@@ -167,22 +155,72 @@ void Sampler::mark_job_end() {
 
 void Sampler::begin_phase(const std::string& name) {
     std::lock_guard lock(m_mutex);
+    if (m_timeline.phases.size() >= k_max_phase_events || m_open_phases >= k_max_phase_depth) {
+        ++m_timeline.quality.events_dropped;
+        return;
+    }
+    ++m_open_phases;
     m_timeline.phases.push_back({now_s(), m_clock.utc_ms(), name, true});
 }
 
 void Sampler::end_phase(const std::string& name) {
     std::lock_guard lock(m_mutex);
+    if (m_timeline.phases.size() >= k_max_phase_events) {
+        ++m_timeline.quality.events_dropped;
+        return;
+    }
+    if (m_open_phases > 0) --m_open_phases;
     m_timeline.phases.push_back({now_s(), m_clock.utc_ms(), name, false});
 }
 
 void Sampler::record_metric(const std::string& name, double value) {
     std::lock_guard lock(m_mutex);
+    if (m_timeline.metrics.size() >= k_max_metric_events) {
+        ++m_timeline.quality.events_dropped;
+        return;
+    }
     m_timeline.metrics.push_back({now_s(), name, value});
 }
 
 void Sampler::count_control_error() {
     std::lock_guard lock(m_mutex);
     ++m_timeline.quality.control_errors;
+}
+
+record::TimelineTail Sampler::tail_since(std::size_t first_row, std::size_t first_phase, std::size_t first_metric) const {
+    std::lock_guard lock(m_mutex);
+    record::TimelineTail tail;
+    tail.first_row = first_row;
+    tail.first_phase = first_phase;
+    tail.first_metric = first_metric;
+    const auto& t = m_timeline;
+    if (first_row < t.rows.size()) tail.rows.assign(t.rows.begin() + static_cast<std::ptrdiff_t>(first_row), t.rows.end());
+    if (first_phase < t.phases.size())
+        tail.phases.assign(t.phases.begin() + static_cast<std::ptrdiff_t>(first_phase), t.phases.end());
+    if (first_metric < t.metrics.size())
+        tail.metrics.assign(t.metrics.begin() + static_cast<std::ptrdiff_t>(first_metric), t.metrics.end());
+    return tail;
+}
+
+Timeline Sampler::tail_header() const {
+    std::lock_guard lock(m_mutex);
+    Timeline header;
+    header.interval_s = m_timeline.interval_s;
+    header.start_utc_ms = m_timeline.start_utc_ms;
+    header.baseline_end_s = m_timeline.baseline_end_s;
+    header.job_start_s = m_timeline.job_start_s;
+    header.channels = m_timeline.channels;
+    return header;
+}
+
+std::pair<std::size_t, std::size_t> Sampler::event_counts() const {
+    std::lock_guard lock(m_mutex);
+    return {m_timeline.phases.size(), m_timeline.metrics.size()};
+}
+
+Sampler::Window Sampler::window() const {
+    std::lock_guard lock(m_mutex);
+    return {m_timeline.baseline_end_s, m_timeline.job_start_s};
 }
 
 Timeline Sampler::snapshot() const {

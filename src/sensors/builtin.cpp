@@ -135,12 +135,12 @@ std::vector<std::unique_ptr<Sensor>> select_for_measurement(std::vector<Probe>& 
             continue;
         }
         for (const auto& s : probe.sensor->signals()) {
-            if (s.provenance == Provenance::hardware && (is_energy_counter(s) || is_power_gauge(s)) && !s.component.empty()) {
-                measured_components.insert(s.component);
+            if (s.provenance == Provenance::hardware && (is_energy_counter(s) || is_power_gauge(s)) && s.component != record::Component::none) {
+                measured_components.insert(std::string(record::to_string(s.component)));
                 // A platform (psys) counter covers the CPU and DRAM too.
-                if (s.component == "psys") measured_components.insert({"cpu", "dram"});
+                if (s.component == record::Component::psys) measured_components.insert({"cpu", "dram"});
                 // A summed whole-board reading (Jetson VDD_IN) covers CPU, DRAM and GPU: no model on top.
-                if (s.component == "node" && s.contained_in.empty()) measured_components.insert({"cpu", "dram", "gpu"});
+                if (s.component == record::Component::node && s.contained_in.empty()) measured_components.insert({"cpu", "dram", "gpu"});
             }
         }
         chosen.push_back(std::move(probe.sensor));

@@ -1,3 +1,4 @@
+#include "powerml/core/units.hpp"
 #include "powerml/server/live_power.hpp"
 
 #include <algorithm>
@@ -50,7 +51,7 @@ LivePower::Reading LivePower::read(const carbon::IntensitySeries* intensity) {
             for (std::size_t c = 0; c < channels.size(); ++c) {
                 if (!channels[c].summed) continue;
                 const double delta_j = r.sample.energy_j[c] - m_charged_j[c];
-                if (delta_j > 0) m_grams[c] += delta_j / 3.6e6 * *mean;
+                if (delta_j > 0) m_grams[c] += units::grams_co2e(delta_j, *mean);
                 m_charged_j[c] = r.sample.energy_j[c];
             }
             m_charged_until = std::max(m_charged_until, now);

@@ -19,10 +19,10 @@ std::string number(double v) {
     return fmt::format("{}", v);
 }
 
-std::string labels_of(const sampler::Channel& c) {
+std::string labels_of(const record::Channel& c) {
     return fmt::format("component=\"{}\",source=\"{}\",domain=\"{}\",kind=\"{}\",summed=\"{}\"",
-                       MetricsPage::escape(c.info.component), MetricsPage::escape(c.source),
-                       MetricsPage::escape(c.info.domain), sampler::to_string(c.energy_kind), c.summed ? "true" : "false");
+                       MetricsPage::escape(std::string(record::to_string(c.info.component))), MetricsPage::escape(c.source),
+                       MetricsPage::escape(c.info.domain), record::to_string(c.energy_kind), c.summed ? "true" : "false");
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ std::string MetricsPage::escape(const std::string& value) {
     return out;
 }
 
-std::string MetricsPage::render(const std::vector<sampler::Channel>& channels, const LivePower::Reading& reading,
+std::string MetricsPage::render(const std::vector<record::Channel>& channels, const LivePower::Reading& reading,
                                 double interval_s, const std::optional<IntensityNow>& intensity, const std::string& version) {
     std::string out;
     out.reserve(4096);
@@ -58,11 +58,11 @@ std::string MetricsPage::render(const std::vector<sampler::Channel>& channels, c
            "Energy per component channel since the server started. summed=\"false\": nested in another channel "
            "(RAPL core in package) or a whole-machine reading; sum only summed=\"true\".");
     for (std::size_t c = 0; c < channels.size() && c < s.energy_j.size(); ++c)
-        if (channels[c].energy_kind != sampler::EnergyKind::none) line("powerml_energy_joules_total", labels_of(channels[c]), s.energy_j[c]);
+        if (channels[c].energy_kind != record::EnergyKind::none) line("powerml_energy_joules_total", labels_of(channels[c]), s.energy_j[c]);
 
     header(out, "powerml_power_watts", "gauge", "Power per component channel over the last sampling interval.");
     for (std::size_t c = 0; c < channels.size() && c < s.power_w.size(); ++c)
-        if (channels[c].energy_kind != sampler::EnergyKind::none && !std::isnan(s.power_w[c]))
+        if (channels[c].energy_kind != record::EnergyKind::none && !std::isnan(s.power_w[c]))
             line("powerml_power_watts", labels_of(channels[c]), s.power_w[c]);
 
     double node_j = 0, node_w = 0, node_g = 0;

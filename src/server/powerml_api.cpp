@@ -6,6 +6,8 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/server/http_error.hpp"
+#include "powerml/measure/run_source.hpp"
+#include "powerml/record/summary_json.hpp"
 #include "powerml/store/run_store.hpp"
 
 namespace powerml::server {
@@ -63,7 +65,7 @@ nlohmann::json PowerMlApi::runs(const QueryParams& q) const {
     nlohmann::json out = nlohmann::json::array();
     if (!m_run_db || !std::filesystem::exists(*m_run_db)) return out;
     try {
-        store::RunStore db(*m_run_db);
+        const store::RunStore db(*m_run_db, store::RunStore::Mode::read_only);
         for (const auto& r : db.list(static_cast<std::size_t>(limit))) {
             out.push_back({{"id", r.id},
                            {"status", r.status},
@@ -84,22 +86,22 @@ nlohmann::json PowerMlApi::run(const std::string& id) const {
     check_run_id(id);
     if (!m_run_db || !std::filesystem::exists(*m_run_db))
         throw HttpError(404, "Not Found", fmt::format("no run '{}': this server has no run store yet", id));
-    store::StoredRun r;
+    measure::LoadedRun loaded;
     try {
-        store::RunStore db(*m_run_db);
-        r = db.load(id);
+        loaded = measure::load_run(id, *m_run_db);
     } catch (const Error& e) {
-        // load() throws for none or several matches; both are the client's id.
+        // load_run() throws for none or several matches; both are the client's id.
         throw HttpError(404, "Not Found", e.what());
     }
-    nlohmann::json summary = nullptr;
-    if (!r.summary_json.empty()) summary = nlohmann::json::parse(r.summary_json, nullptr, false);
+    const auto& r = loaded.record;
+    // The record as every other surface renders it: summary.json's own codec.
+    const nlohmann::json summary = nlohmann::json::parse(record::summary_json(r, -1), nullptr, false);
     return {{"id", r.id},
             {"status", r.status},
             {"command", r.command},
             {"host", r.host},
-            {"exit_status", r.exit_status ? nlohmann::json(*r.exit_status) : nlohmann::json(nullptr)},
-            {"zone", r.zone ? nlohmann::json(*r.zone) : nlohmann::json(nullptr)},
+            {"exit_status", r.status == "interrupted" ? nlohmann::json(nullptr) : nlohmann::json(r.exit_status)},
+            {"zone", r.carbon.zone ? nlohmann::json(*r.carbon.zone) : nlohmann::json(nullptr)},
             {"summary", summary}};
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "powerml/analysis/prediction.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/workloads/profile_statistics.hpp"
 
@@ -18,19 +19,15 @@ double feature_of(const ModelCharacteristics& c, const std::string& feature) {
     throw Error("--feature must be macs, params or macs_per_param (got '" + feature + "')");
 }
 
+// The one extrapolation (analysis::extrapolate_units): per-sample costs scaled to the whole
+// training, with its log-normal interval (never below zero).
 Interval scaled_interval(const std::vector<double>& per_sample, double total_samples, double relative_uncertainty,
                          std::string& basis) {
-    const double m = stats::mean(per_sample);
-    double half = 0;
-    if (per_sample.size() >= 2) {
-        const int dof = static_cast<int>(per_sample.size()) - 1;
-        half = stats::t_quantile_95(dof) * stats::stddev(per_sample) / std::sqrt(static_cast<double>(per_sample.size()));
-        basis = fmt::format("95 % Student-t interval of the mean over {} observations", per_sample.size());
-    } else {
-        half = 1.96 * relative_uncertainty * std::abs(m);
-        basis = "one observation: the measurement's own uncertainty (1.96 sigma); profile with --repeat 3 for a spread";
-    }
-    return {m * total_samples, std::max(0.0, (m - half) * total_samples), (m + half) * total_samples};
+    const auto e = analysis::extrapolate_units(per_sample, total_samples, 0.95,
+                                               relative_uncertainty > 0 ? std::optional<double>(relative_uncertainty) : std::nullopt);
+    basis = e.interval_note;
+    if (per_sample.size() < 2) basis += "; profile with --repeat 3 for a spread";
+    return {e.sum, e.low.value_or(e.sum), e.high.value_or(e.sum)};
 }
 
 }  // namespace

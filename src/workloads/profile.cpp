@@ -15,7 +15,7 @@ namespace powerml::workloads {
 
 namespace {
 
-const analysis::PhaseSummary& find_phase(const analysis::RunSummary& run, const std::string& name) {
+const record::PhaseSummary& find_phase(const record::RunSummary& run, const std::string& name) {
     for (const auto& phase : run.phases)
         if (phase.name == name) return phase;
     throw Error(fmt::format("the measured run has no phase '{}': the workload stopped before reporting it (see its output "
@@ -23,7 +23,7 @@ const analysis::PhaseSummary& find_phase(const analysis::RunSummary& run, const 
                             name));
 }
 
-PhaseEnergy phase_energy(const analysis::PhaseSummary& phase) {
+PhaseEnergy phase_energy(const record::PhaseSummary& phase) {
     PhaseEnergy e;
     e.duration_s = phase.end_s - phase.start_s;
     e.gross_j = phase.gross_j;
@@ -112,7 +112,7 @@ std::vector<Correlation> profile_correlations(const std::vector<ModelProfile>& m
     return out;
 }
 
-Profile build_profile(const ProfilePlan& plan, const analysis::RunSummary& run,
+Profile build_profile(const ProfilePlan& plan, const record::RunSummary& run,
                       const std::map<std::string, ModelCharacteristics>& characteristics) {
     Profile profile;
     profile.plan = plan;

@@ -1,6 +1,7 @@
 // Prediction from the first epochs on a scripted timeline whose true totals are known.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "powerml/analysis/distributions.hpp"
@@ -9,7 +10,7 @@
 #include "powerml/core/error.hpp"
 
 using namespace powerml;
-using namespace powerml::sampler;
+using namespace powerml::record;
 using namespace powerml::analysis;
 
 namespace {
@@ -26,7 +27,7 @@ Timeline five_epochs() {
     pkg.source = "rapl";
     pkg.info.name = "RAPL::PKG_ENERGY";
     pkg.info.domain = "package-0";
-    pkg.info.component = "cpu";
+    pkg.info.component = powerml::record::Component::cpu;
     pkg.energy_kind = EnergyKind::counter;
     pkg.summed = true;
     t.channels = {pkg};
@@ -65,23 +66,33 @@ TEST(PredictionTest, EpochWindowsAndTotals) {
     EXPECT_EQ(declared_epochs_total(t), 5u);
 }
 
-// After k = 2: observed 5 + 22 + 24 = 51 J at 5 s; each further epoch: mean 23 J, sd sqrt(2);
-// 3 more: 51 + 69 = 120 J; half-width t(0.975, 1) x sqrt(2) x sqrt(3 + 9/2) with t = 12.706.
+// After k = 2: observed 5 + 22 + 24 = 51 J at 5 s; each further epoch: mean 23 J; 3 more:
+// 51 + 69 = 120 J. The interval is log-normal: the sd of ln 22, ln 24 is
+// |ln 24 - ln 22| / sqrt(2), and the 3 future epochs cost 69 x exp(+-t s sqrt(1/3 + 1/2)),
+// t(0.975, 1) = 12.706.
 TEST(PredictionTest, PredictionByHand) {
     const auto p = predict_from_epochs(five_epochs(), 2, 5);
     EXPECT_NEAR(p.observed_energy_j, 51, 1e-9);
     EXPECT_NEAR(p.energy_j, 120, 1e-9);
     EXPECT_NEAR(p.duration_s, 11, 1e-9);
     ASSERT_TRUE(p.energy_high_j);
-    EXPECT_NEAR(*p.energy_high_j - p.energy_j, 12.706 * std::sqrt(2.0) * std::sqrt(7.5), 0.01);
+    const double s_log = std::fabs(std::log(24.0) - std::log(22.0)) / std::sqrt(2.0);
+    const double half_log = 12.7062 * s_log * std::sqrt(1.0 / 3 + 1.0 / 2);
+    EXPECT_NEAR(*p.energy_high_j, 51 + 69 * std::exp(half_log), 0.05);
+    EXPECT_NEAR(*p.energy_low_j, 51 + 69 * std::exp(-half_log), 0.05);
+    EXPECT_GE(*p.energy_low_j, p.observed_energy_j);  // never less than what was already used
     EXPECT_NEAR(*p.duration_high_s - p.duration_s, 0.0, 1e-9);  // every epoch took exactly 2 s
     // k = N: the prediction is what was observed up to the end of the last epoch.
     const auto all = predict_from_epochs(five_epochs(), 5, 5);
     EXPECT_NEAR(all.energy_j, 135, 1e-9);
-    // One epoch: a point estimate and a note, no interval.
+    // One epoch of constant power: its four slices do not differ, so the interval from the
+    // spread within it has zero width; the duration has none and says why.
     const auto one = predict_from_epochs(five_epochs(), 1, 5);
-    EXPECT_FALSE(one.energy_low_j.has_value());
+    ASSERT_TRUE(one.energy_low_j.has_value());
+    EXPECT_NEAR(*one.energy_low_j, one.energy_j, 1e-9);
+    EXPECT_FALSE(one.duration_low_s.has_value());
     EXPECT_NEAR(one.energy_j, 5 + 22 * 5, 1e-9);
+    EXPECT_FALSE(one.notes.empty());
     EXPECT_THROW(predict_from_epochs(five_epochs(), 6, 5), Error);
     EXPECT_THROW(predict_from_epochs(five_epochs(), 0, 5), Error);
 }
@@ -91,7 +102,7 @@ TEST(PredictionTest, BacktestAgainstTheKnownTotal) {
     ASSERT_EQ(points.size(), 3u);  // k = 2, 3, 4
     EXPECT_EQ(points[0].k, 2u);
     EXPECT_NEAR(points[0].energy_error_pct, (120.0 - 140.0) / 140.0 * 100.0, 1e-9);
-    EXPECT_TRUE(points[0].energy_in_interval);  // 140 is inside 120 +- 49
+    EXPECT_TRUE(points[0].energy_in_interval);  // 140 is inside the interval around 120
     // Up to the end of epoch 5 the run used 135 J in 11 s.
     EXPECT_NEAR(points[0].energy_to_last_epoch_error_pct, (120.0 - 135.0) / 135.0 * 100.0, 1e-9);
     EXPECT_NEAR(points[0].duration_to_last_epoch_error_pct, 0.0, 1e-9);
@@ -154,4 +165,76 @@ TEST(PredictionTest, EfficiencyFactorsFromMetrics) {
     ASSERT_EQ(g.size(), 1u);
     EXPECT_NEAR(g[0].value, 8000, 1e-9);
     EXPECT_TRUE(efficiency_factors({{"accuracy", 0.9}}, 0).empty());
+}
+
+namespace {
+
+// The case: an idle baseline of `baseline_s` at 10 W, then a job of 4 equal epochs of
+// 1 s at 40 W each, back to back. Rows every 0.1 s on one summed counter.
+Timeline equal_epochs_after_baseline(double baseline_s) {
+    Timeline t;
+    t.interval_s = 0.1;
+    t.baseline_end_s = baseline_s;
+    t.job_start_s = baseline_s + 0.05;
+    t.job_end_s = t.job_start_s + 4.0;
+    Channel c;
+    c.energy_kind = EnergyKind::counter;
+    c.summed = true;
+    t.channels = {c};
+    t.rows.push_back({0, 0, {0}, {0}});
+    const int n = static_cast<int>(std::lround((t.job_end_s + 0.2) / 0.1));
+    for (int i = 1; i <= n; ++i) {
+        const double a = (i - 1) * 0.1, b = i * 0.1;
+        const double busy = std::max(0.0, std::min(b, t.job_end_s) - std::max(a, t.job_start_s));
+        t.rows.push_back({b, 0, {0}, {40.0 * busy + 10.0 * (0.1 - busy)}});
+    }
+    for (int e = 0; e < 4; ++e) {
+        const std::string name = "epoch-" + std::to_string(e + 1);
+        t.phases.push_back({t.job_start_s + e, 0, name, true});
+        t.phases.push_back({t.job_start_s + e + 1, 0, name, false});
+    }
+    return t;
+}
+
+}  // namespace
+
+// Epoch times are on the timeline's clock, which starts with the idle baseline: an epoch's
+// cycle must start where the previous epoch ended, not S seconds earlier.
+TEST(PredictionTest, ABaselineDoesNotBiasThePrediction) {
+    for (const double baseline : {0.0, 3.0, 5.0}) {
+        const auto t = equal_epochs_after_baseline(baseline);
+        const auto windows = epoch_windows(t);
+        ASSERT_EQ(windows.size(), 4u);
+        for (const auto& w : windows) {
+            EXPECT_NEAR(w.cycle_s, 1.0, 1e-9) << "baseline " << baseline << " " << w.name;
+            EXPECT_NEAR(w.cycle_j, 40.0, 1e-6) << "baseline " << baseline << " " << w.name;
+        }
+        const auto truth = run_totals(t);
+        const auto p = predict_from_epochs(t, 2, 4);
+        EXPECT_NEAR(p.energy_j, truth.energy_j, 0.03 * truth.energy_j) << "baseline " << baseline;
+        EXPECT_NEAR(p.duration_s, truth.duration_s, 0.03 * truth.duration_s) << "baseline " << baseline;
+        ASSERT_TRUE(p.energy_low_j && p.energy_high_j);
+        EXPECT_LE(*p.energy_high_j - *p.energy_low_j, 0.01 * truth.energy_j) << "equal epochs: a narrow interval";
+    }
+}
+
+// However wild the epochs, no printed bound goes below zero or below what was already used.
+TEST(PredictionTest, IntervalsArePhysicallyPossible) {
+    const std::vector<std::vector<double>> cases = {{1, 100}, {0.5, 80, 3}, {100, 1, 50, 2}, {5, 200, 1, 300, 2, 1}};
+    for (const auto& energies : cases) {
+        const auto t = epochs_of(energies);
+        for (std::size_t k = 1; k <= energies.size(); ++k) {
+            const auto p = predict_from_epochs(t, k, 20);
+            if (p.energy_low_j) {
+                EXPECT_GE(*p.energy_low_j, p.observed_energy_j - 1e-9);
+                EXPECT_GE(*p.energy_high_j, *p.energy_low_j);
+            }
+            if (p.duration_low_s) EXPECT_GE(*p.duration_low_s, p.observed_duration_s - 1e-9);
+        }
+    }
+    // A steeply falling trend cannot predict negative epochs: the sum and bounds stop at zero.
+    const auto falling = epochs_of({50, 40, 30, 20, 10, 1});
+    const auto p = predict_from_epochs(falling, 6, 20);
+    EXPECT_GE(p.energy_j, p.observed_energy_j - 1e-9);
+    if (p.energy_low_j) EXPECT_GE(*p.energy_low_j, p.observed_energy_j - 1e-9);
 }

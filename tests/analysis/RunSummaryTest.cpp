@@ -3,7 +3,7 @@
 #include "powerml/analysis/run_summary.hpp"
 
 using namespace powerml;
-using namespace powerml::sampler;
+using namespace powerml::record;
 using namespace powerml::analysis;
 
 namespace {
@@ -21,9 +21,9 @@ Timeline scripted() {
     pkg.source = "rapl";
     pkg.info.name = "RAPL::PKG_ENERGY";
     pkg.info.domain = "package-0";
-    pkg.info.unit = "J";
-    pkg.info.kind = sensors::SignalKind::counter;
-    pkg.info.component = "cpu";
+    pkg.info.unit = record::Unit::joule;
+    pkg.info.kind = record::SignalKind::counter;
+    pkg.info.component = powerml::record::Component::cpu;
     pkg.info.resolution = 1e-6;
     pkg.energy_kind = EnergyKind::counter;
     pkg.summed = true;
@@ -36,7 +36,7 @@ Timeline scripted() {
     util.source = "procfs";
     util.info.name = "PROCFS::CPU_UTIL";
     util.info.domain = "cpu";
-    util.info.unit = "ratio";
+    util.info.unit = record::Unit::ratio;
     t.channels = {pkg, core, util};
     for (int i = 0; i <= 10; ++i) {
         SampleRow r;
@@ -62,7 +62,7 @@ TEST(RunSummaryTest, GrossBaselineNetFollowSeed001) {
     EXPECT_DOUBLE_EQ(s.baseline_j, 80.0);   // 10 W idle x 8 s
     EXPECT_DOUBLE_EQ(s.net_j, 160.0);
     ASSERT_EQ(s.components.size(), 2u);
-    EXPECT_EQ(s.components[0].kind, "counter");
+    EXPECT_EQ(s.components[0].kind, record::EnergyKind::counter);
     EXPECT_DOUBLE_EQ(s.components[0].mean_power_w, 30.0);
     EXPECT_DOUBLE_EQ(s.components[0].baseline_power_w, 10.0);
     EXPECT_FALSE(s.components[1].summed);

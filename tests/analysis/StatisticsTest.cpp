@@ -211,3 +211,29 @@ TEST(StatisticsTest, PredictionIntervalByHand) {
     EXPECT_NEAR(fit.prediction_half_width(10), 4.303 * std::sqrt(0.15) * std::sqrt(12.5), 0.002);
     EXPECT_NEAR(fit.confidence_half_width(10), 4.303 * std::sqrt(0.15) * std::sqrt(11.5), 0.002);
 }
+
+// Three pairs leave Fisher's z with an infinite spread: the interval is all of [-1, 1], not
+// the zero-width [r, r].
+TEST(StatisticsTest, CorrelationIntervalForThreePairsIsTheWholeRange) {
+    const std::vector<double> x = {1, 2, 3}, y = {1, 3, 2};
+    for (const auto& c : {pearson(x, y), spearman(x, y)}) {
+        EXPECT_EQ(c.n, 3u);
+        EXPECT_DOUBLE_EQ(c.ci95_low, -1.0);
+        EXPECT_DOUBLE_EQ(c.ci95_high, 1.0);
+    }
+    const std::vector<double> x4 = {1, 2, 3, 4}, y4 = {1, 3, 2, 4};
+    const auto four = pearson(x4, y4);
+    EXPECT_GT(four.ci95_low, -1.0);
+    EXPECT_LT(four.ci95_high, 1.0);
+    EXPECT_LT(four.ci95_low, four.r);
+}
+
+// Energies of 3 repetitions spread widely: the mean's t interval would start below zero; a
+// non-negative quantity's interval stops at zero.
+TEST(StatisticsTest, NonNegativeQuantitiesGetNoNegativeBound) {
+    const std::vector<double> energies = {10, 400, 20};
+    EXPECT_LT(describe(energies).ci95_low, 0.0);
+    const auto d = describe(energies, true);
+    EXPECT_DOUBLE_EQ(d.ci95_low, 0.0);
+    EXPECT_DOUBLE_EQ(d.ci95_high, describe(energies).ci95_high);
+}

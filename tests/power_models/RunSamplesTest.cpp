@@ -6,21 +6,21 @@
 
 using namespace powerml;
 using namespace powerml::power_models;
-using sampler::EnergyKind;
+using record::EnergyKind;
 
 namespace {
 
-sampler::Channel channel(const std::string& source, const std::string& name, int domain_idx, const std::string& unit,
+record::Channel channel(const std::string& source, const std::string& name, int domain_idx, const std::string& unit,
                          const std::string& component, EnergyKind kind, const std::string& contained_in = "") {
-    sampler::Channel c;
+    record::Channel c;
     c.source = source;
     c.info.name = name;
     c.info.domain_idx = domain_idx;
     c.info.domain = component.empty() ? "cpu" : component + std::to_string(domain_idx);
-    c.info.unit = unit;
-    c.info.component = component;
+    c.info.unit = record::unit_from_string(unit).value();
+    c.info.component = record::component_from_string(component).value();
     c.info.contained_in = contained_in;
-    c.info.kind = kind == EnergyKind::counter ? sensors::SignalKind::counter : sensors::SignalKind::gauge;
+    c.info.kind = kind == EnergyKind::counter ? record::SignalKind::counter : record::SignalKind::gauge;
     c.energy_kind = kind;
     c.summed = kind != EnergyKind::none && contained_in.empty();
     return c;
@@ -28,8 +28,8 @@ sampler::Channel channel(const std::string& source, const std::string& name, int
 
 // Channels: CPU util, RAPL package, RAPL core (inside package), two GPUs each with util,
 // an energy counter and a power gauge inside it, and a modelled DRAM gauge.
-sampler::Timeline timeline() {
-    sampler::Timeline t;
+record::Timeline timeline() {
+    record::Timeline t;
     t.channels = {channel("procfs", "PROCFS::CPU_UTIL", 0, "ratio", "", EnergyKind::none),
                   channel("rapl", "RAPL::PKG_ENERGY", 0, "J", "cpu", EnergyKind::counter),
                   channel("rapl", "RAPL::CORE_ENERGY", 0, "J", "cpu", EnergyKind::counter, "package-0"),
@@ -39,9 +39,9 @@ sampler::Timeline timeline() {
                   channel("nvml", "NVML::GPU_ENERGY", 1, "J", "gpu", EnergyKind::counter),
                   channel("nvml", "NVML::GPU_POWER", 0, "W", "gpu", EnergyKind::integrated_power, "NVML::GPU_ENERGY"),
                   channel("model", "MODEL::DRAM_POWER", 0, "W", "dram", EnergyKind::model)};
-    t.channels.back().info.provenance = sensors::Provenance::model;
+    t.channels.back().info.provenance = record::Provenance::model;
     for (int r = 0; r < 5; ++r) {
-        sampler::SampleRow row;
+        record::SampleRow row;
         row.t_s = 0.5 * r;
         const double u = 0.2 * r;
         // values: utilisations, raw counters (any finite number), power
@@ -78,7 +78,7 @@ TEST(RunSamplesTest, ModelledChannelsAreNeverFittedAgainst) {
     // node without psys: every summed hardware channel (package and both GPU counters).
     const auto node = samples_from_run(timeline(), ComponentKind::node);
     EXPECT_EQ(node.power.size(), 3u);
-    sampler::Timeline no_util = timeline();
+    record::Timeline no_util = timeline();
     no_util.channels[0].info.name = "PROCFS::MEM_USED";
     EXPECT_THROW(samples_from_run(no_util, ComponentKind::cpu), Error);
 }

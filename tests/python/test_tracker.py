@@ -62,6 +62,22 @@ class TrackerTest(IsolatedTestCase):
         self.assertEqual(t.summary()["data_quality"]["counter_wraps"], 1)
         self.assertGreaterEqual(t.energy_j, 11.000001 - 1e-6)  # summed components include the package
 
+    def test_energy_and_carbon_are_on_one_basis(self):
+        # With an idle baseline, energy_j is the net energy that g_co2e was charged on; the
+        # summary's carbon says so, and its energy is the same figure.
+        with powerml.Tracker(interval_ms=20, baseline_s=0.3, zone="GB", out=self.tmp / "b", db=False) as t:
+            time.sleep(0.2)
+        s = t.summary()
+        self.assertEqual(t.energy_basis, "net")
+        self.assertEqual(s["carbon"]["energy_basis"], "net")
+        self.assertAlmostEqual(t.energy_j, s["energy_j"]["net"], places=9)
+        self.assertAlmostEqual(t.energy_j, s["carbon"]["energy_j"], places=9)
+        self.assertEqual(t.g_co2e, s["carbon"]["g_co2e"])
+        with powerml.Tracker(interval_ms=20, zone="GB", out=self.tmp / "g", db=False) as u:
+            time.sleep(0.1)
+        self.assertEqual(u.energy_basis, "gross")
+        self.assertAlmostEqual(u.energy_j, u.summary()["energy_j"]["gross"], places=9)
+
     def test_live_values_while_running(self):
         with powerml.Tracker(interval_ms=10, zone="CY", db=False) as t:
             time.sleep(0.1)

@@ -28,14 +28,14 @@ TEST(ReportTest, EmissionsCsvHasCodeCarbonColumnsAndUnits) {
     run.started_utc_ms = 1'700'000'000'000;
     run.summary.duration_s = 100;
     run.summary.gross_j = 3.6e6 + 7.2e6;  // 3 kWh
-    analysis::ComponentEnergy cpu, gpu, dram, core;
-    cpu.component = "cpu";
+    record::ComponentEnergy cpu, gpu, dram, core;
+    cpu.component = powerml::record::Component::cpu;
     cpu.summed = true;
     cpu.gross_j = 3.6e6;  // 1 kWh
-    gpu.component = "gpu";
+    gpu.component = powerml::record::Component::gpu;
     gpu.summed = true;
     gpu.gross_j = 5.4e6;
-    dram.component = "dram";
+    dram.component = powerml::record::Component::dram;
     dram.summed = true;
     dram.gross_j = 1.8e6;
     core = cpu;

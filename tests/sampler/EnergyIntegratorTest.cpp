@@ -4,6 +4,7 @@
 
 #include "powerml/sampler/energy_integrator.hpp"
 
+using namespace powerml::record;
 using namespace powerml::sampler;
 
 namespace {
@@ -12,10 +13,10 @@ Channel counter_channel(double wrap_at) {
     Channel c;
     c.source = "rapl";
     c.info.name = "RAPL::PKG_ENERGY";
-    c.info.unit = "J";
-    c.info.kind = powerml::sensors::SignalKind::counter;
+    c.info.unit = record::Unit::joule;
+    c.info.kind = powerml::record::SignalKind::counter;
     c.info.wrap_at = wrap_at;
-    c.info.component = "cpu";
+    c.info.component = powerml::record::Component::cpu;
     c.energy_kind = EnergyKind::counter;
     c.summed = true;
     return c;
@@ -25,9 +26,9 @@ Channel power_channel() {
     Channel c;
     c.source = "nvml";
     c.info.name = "NVML::GPU_POWER";
-    c.info.unit = "W";
-    c.info.kind = powerml::sensors::SignalKind::gauge;
-    c.info.component = "gpu";
+    c.info.unit = record::Unit::watt;
+    c.info.kind = powerml::record::SignalKind::gauge;
+    c.info.component = powerml::record::Component::gpu;
     c.energy_kind = EnergyKind::integrated_power;
     c.summed = true;
     return c;

@@ -26,17 +26,17 @@ public:
         SignalInfo counter, power, usage;
         counter.name = "S::PKG_ENERGY";
         counter.domain = "package-0";
-        counter.unit = "J";
+        counter.unit = record::Unit::joule;
         counter.kind = SignalKind::counter;
         counter.wrap_at = 100.0;
-        counter.component = "cpu";
+        counter.component = powerml::record::Component::cpu;
         power.name = "S::GPU_POWER";
         power.domain = "gpu-0";
-        power.unit = "W";
-        power.component = "gpu";
+        power.unit = record::Unit::watt;
+        power.component = powerml::record::Component::gpu;
         usage.name = "S::UTIL";
         usage.domain = "cpu";
-        usage.unit = "ratio";
+        usage.unit = record::Unit::ratio;
         return {counter, power, usage};
     }
     int push_signal(std::string_view signal, int) override {

@@ -42,20 +42,20 @@ TEST(HwmonSensorTest, FindsPowerAndEnergyWithLabelsUnitsAndComponents) {
     ASSERT_EQ(signals.size(), 5u);
     const SignalInfo* other = find(signals, "HWMON::POWER", "ina2xx/power1");
     ASSERT_NE(other, nullptr);
-    EXPECT_EQ(other->component, "other");
+    EXPECT_EQ(powerml::record::to_string(other->component), "other");
     EXPECT_FALSE(other->contained_in.empty());
     const SignalInfo* node = find(signals, "HWMON::POWER", "power_meter/power1");
     ASSERT_NE(node, nullptr);
-    EXPECT_EQ(node->component, "node");
+    EXPECT_EQ(powerml::record::to_string(node->component), "node");
     EXPECT_FALSE(node->contained_in.empty());  // overlaps RAPL/NVML: compared, never summed
     const SignalInfo* gpu = find(signals, "HWMON::POWER", "amdgpu/PPT");
     ASSERT_NE(gpu, nullptr);
-    EXPECT_EQ(gpu->component, "gpu");
+    EXPECT_EQ(powerml::record::to_string(gpu->component), "gpu");
     EXPECT_EQ(gpu->kind, SignalKind::gauge);
     const SignalInfo* socket = find(signals, "HWMON::ENERGY", "amd_energy/Esocket0");
     ASSERT_NE(socket, nullptr);
     EXPECT_EQ(socket->kind, SignalKind::counter);
-    EXPECT_EQ(socket->component, "cpu");
+    EXPECT_EQ(powerml::record::to_string(socket->component), "cpu");
     EXPECT_TRUE(socket->contained_in.empty());
     const SignalInfo* core = find(signals, "HWMON::ENERGY", "amd_energy/Ecore000");
     ASSERT_NE(core, nullptr);

@@ -35,10 +35,10 @@ TEST(JetsonRailSensorTest, RailPowerIsVoltageTimesCurrentAndInputRailHoldsTheOth
     auto& sensor = *probe.sensor;
     const auto signals = sensor.signals();
     ASSERT_EQ(signals.size(), 9u);
-    EXPECT_EQ(signals[0].component, "node");
+    EXPECT_EQ(powerml::record::to_string(signals[0].component), "node");
     EXPECT_TRUE(signals[0].contained_in.empty());
     EXPECT_EQ(signals[3].domain, "VDD_CPU_GPU_CV");
-    EXPECT_EQ(signals[3].component, "soc");
+    EXPECT_EQ(powerml::record::to_string(signals[3].component), "soc");
     EXPECT_EQ(signals[3].contained_in, "JETSON::RAIL_POWER VDD_IN");
 
     const int in = sensor.push_signal("JETSON::RAIL_POWER", 0);

@@ -54,8 +54,8 @@ TEST_F(NvmlSensorTest, ReportsCounterStepsAndSeedIndicatorsInSiUnits) {
     const SignalInfo* energy = find(signals, "NVML::GPU_ENERGY", 0);
     ASSERT_NE(energy, nullptr);
     EXPECT_EQ(energy->kind, SignalKind::counter);
-    EXPECT_EQ(energy->unit, "J");
-    EXPECT_EQ(energy->component, "gpu");
+    EXPECT_EQ(powerml::record::to_string(energy->unit), "J");
+    EXPECT_EQ(powerml::record::to_string(energy->component), "gpu");
     EXPECT_NEAR(energy->wrap_at, 1.8446744073709552e16, 1e3);
     const SignalInfo* power = find(signals, "NVML::GPU_POWER", 0);
     ASSERT_NE(power, nullptr);
@@ -63,7 +63,7 @@ TEST_F(NvmlSensorTest, ReportsCounterStepsAndSeedIndicatorsInSiUnits) {
     EXPECT_NE(power->description.find("instantaneous"), std::string::npos);
     // the power limit is a setting: no component, so it is never taken as consumption
     ASSERT_NE(find(signals, "NVML::GPU_POWER_LIMIT", 0), nullptr);
-    EXPECT_TRUE(find(signals, "NVML::GPU_POWER_LIMIT", 0)->component.empty());
+    EXPECT_EQ(find(signals, "NVML::GPU_POWER_LIMIT", 0)->component, powerml::record::Component::none);
 
     const int e = sensor->push_signal("NVML::GPU_ENERGY", 0);
     const int p = sensor->push_signal("NVML::GPU_POWER", 0);

@@ -18,10 +18,10 @@ public:
     std::vector<SignalInfo> signals() const override {
         SignalInfo pkg;
         pkg.name = "X::PKG_ENERGY";
-        pkg.unit = "J";
+        pkg.unit = record::Unit::joule;
         pkg.kind = SignalKind::counter;
         pkg.wrap_at = m_wrap;
-        pkg.component = "cpu";
+        pkg.component = powerml::record::Component::cpu;
         SignalInfo core = pkg;
         core.name = "X::CORE_ENERGY";
         core.contained_in = "X::PKG_ENERGY";  // must not be added to the package

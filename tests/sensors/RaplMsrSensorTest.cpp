@@ -61,7 +61,7 @@ TEST(RaplMsrSensorTest, IntelServerPackagesAndDramWithTheirUnitsAndWrap) {
     const auto signals = sensor.signals();
     ASSERT_EQ(signals.size(), 4u);
     EXPECT_EQ(signals[0].name, "RAPL_MSR::PKG_ENERGY");
-    EXPECT_EQ(signals[0].component, "cpu");
+    EXPECT_EQ(powerml::record::to_string(signals[0].component), "cpu");
     EXPECT_DOUBLE_EQ(signals[0].resolution, std::ldexp(1.0, -14));
     EXPECT_DOUBLE_EQ(signals[0].wrap_at, 4294967296.0 * std::ldexp(1.0, -14));
     EXPECT_EQ(signals[1].name, "RAPL_MSR::DRAM_ENERGY");

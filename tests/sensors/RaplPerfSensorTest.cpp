@@ -95,7 +95,7 @@ TEST(RaplPerfSensorTest, ReadsScaledCountersPerPackage) {
             EXPECT_EQ(s.contained_in, "RAPL_PERF::PKG_ENERGY");
         }
         if (s.name == "RAPL_PERF::DRAM_ENERGY") {
-            EXPECT_EQ(s.component, "dram");
+            EXPECT_EQ(powerml::record::to_string(s.component), "dram");
         }
     }
     const int pkg1 = probe.sensor->push_signal("RAPL_PERF::PKG_ENERGY", 1);

@@ -71,7 +71,7 @@ TEST(SmartPlugSensorTest, ShellyGivesPowerAndEnergyCounterInSiUnits) {
     EXPECT_EQ(sensor.name(), "meter");
     const auto signals = sensor.signals();
     ASSERT_EQ(signals.size(), 2u);
-    EXPECT_EQ(signals[0].component, "node");
+    EXPECT_EQ(powerml::record::to_string(signals[0].component), "node");
     EXPECT_EQ(signals[0].contained_in, "METER::WALL_ENERGY");
     EXPECT_EQ(signals[1].kind, SignalKind::counter);
     EXPECT_NE(signals[1].contained_in.find("never summed"), std::string::npos);

@@ -11,19 +11,19 @@ namespace powerml::test {
 class ScriptedServerSensor final : public sensors::Sensor {
 public:
     std::string_view name() const noexcept override { return "scripted"; }
-    std::vector<sensors::SignalInfo> signals() const override {
-        sensors::SignalInfo energy;
+    std::vector<record::SignalInfo> signals() const override {
+        record::SignalInfo energy;
         energy.name = "SCRIPTED::PKG_ENERGY";
         energy.domain = "package-0";
-        energy.unit = "J";
-        energy.kind = sensors::SignalKind::counter;
-        energy.component = "cpu";
-        sensors::SignalInfo power;
+        energy.unit = record::Unit::joule;
+        energy.kind = record::SignalKind::counter;
+        energy.component = powerml::record::Component::cpu;
+        record::SignalInfo power;
         power.name = "SCRIPTED::GPU_POWER";
         power.domain = "gpu-0";
-        power.unit = "W";
-        power.kind = sensors::SignalKind::gauge;
-        power.component = "gpu";
+        power.unit = record::Unit::watt;
+        power.kind = record::SignalKind::gauge;
+        power.component = powerml::record::Component::gpu;
         return {energy, power};
     }
     int push_signal(std::string_view signal, int) override { return signal == "SCRIPTED::PKG_ENERGY" ? 0 : 1; }

@@ -25,8 +25,8 @@ ModelCharacteristics model(const std::string& name, double macs, std::int64_t pa
     return c;
 }
 
-analysis::PhaseSummary phase(const std::string& name, double start, double end, double net, double samples) {
-    analysis::PhaseSummary p;
+record::PhaseSummary phase(const std::string& name, double start, double end, double net, double samples) {
+    record::PhaseSummary p;
     p.name = name;
     p.start_s = start;
     p.end_s = end;
@@ -37,8 +37,8 @@ analysis::PhaseSummary phase(const std::string& name, double start, double end, 
 }
 
 // A run in which training costs exactly k x MACs^0.8 J per sample and inference a third of it.
-analysis::RunSummary power_law_run(const ProfilePlan& plan, const std::map<std::string, ModelCharacteristics>& models, int repeats) {
-    analysis::RunSummary run;
+record::RunSummary power_law_run(const ProfilePlan& plan, const std::map<std::string, ModelCharacteristics>& models, int repeats) {
+    record::RunSummary run;
     double t = 0;
     for (int r = 1; r <= repeats; ++r)
         for (const auto& name : plan.models)
@@ -122,7 +122,7 @@ TEST(EnergyEstimatorTest, ProfileFromARunAndItsJsonRoundTrip) {
     EXPECT_THROW(profile_from_json(nlohmann::json{{"schema", "other"}}), Error);
 
     // A run that misses a step's phase names it.
-    analysis::RunSummary partial = power_law_run(plan, models, 3);
+    record::RunSummary partial = power_law_run(plan, models, 3);
     partial.phases.pop_back();
     try {
         build_profile(plan, partial, models);

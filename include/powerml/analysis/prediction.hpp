@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "powerml/sampler/timeline.hpp"
+#include "powerml/record/timeline.hpp"
 
 namespace powerml::analysis {
 
@@ -20,7 +20,22 @@ struct EpochWindow {
     double cycle_s = 0;  // the same span's duration: what each further epoch costs, gaps included
 };
 
-std::vector<EpochWindow> epoch_windows(const sampler::Timeline& timeline);
+std::vector<EpochWindow> epoch_windows(const record::Timeline& timeline);
+
+// What `m` more units (epochs, samples) cost when each costs what the observed ones did (their
+// mean): the one extrapolation PowerML has, used by `predict`, the live prediction, the report's
+// backtest, the demo and the profile estimator. The prediction interval at `level` is
+// log-normal, so positive by construction: m x mean x exp(-/+ t s sqrt(1/m + 1/k)) with s the
+// sd of the observed costs' logarithms over k observations. With one observation,
+// `single_sd_rel` (that observation's own relative spread, when known) stands in for s with
+// the normal quantile; without it there is no interval and `interval_note` says why.
+struct Extrapolated {
+    double sum = 0;
+    std::optional<double> low, high;
+    std::string interval_note;  // how the interval was made when it is not the usual one, or why none
+};
+Extrapolated extrapolate_units(const std::vector<double>& observed, double m, double level = 0.95,
+                               std::optional<double> single_sd_rel = std::nullopt);
 
 struct Prediction {
     std::size_t epochs_done = 0;   // k
@@ -45,7 +60,7 @@ struct Prediction {
 // costs the mean of the observed ones, or, from 5 epochs on and when epochs 2..k of energy
 // (duration) lie on a clearly sloped line over the epoch index (p < 0.01), what the line says. Throws Error when the
 // timeline has fewer than k closed epochs or k > epochs_total.
-Prediction predict_from_epochs(const sampler::Timeline& timeline, std::size_t k, std::size_t epochs_total,
+Prediction predict_from_epochs(const record::Timeline& timeline, std::size_t k, std::size_t epochs_total,
                                double level = 0.95);
 
 // The job's energy (gross, summed components) and duration; the truth a backtest compares with.
@@ -53,7 +68,7 @@ struct RunTotals {
     double energy_j = 0;
     double duration_s = 0;
 };
-RunTotals run_totals(const sampler::Timeline& timeline);
+RunTotals run_totals(const record::Timeline& timeline);
 
 // For a finished run of N epochs: the prediction after each k = 2..N-1 against the truth.
 struct BacktestPoint {
@@ -68,9 +83,9 @@ struct BacktestPoint {
     bool energy_in_interval = false;
     bool duration_in_interval = false;
 };
-std::vector<BacktestPoint> backtest_prediction(const sampler::Timeline& timeline, std::size_t epochs_total);
+std::vector<BacktestPoint> backtest_prediction(const record::Timeline& timeline, std::size_t epochs_total);
 
 // The epochs the job declared with `metric epochs_total N`, if it did.
-std::optional<std::size_t> declared_epochs_total(const sampler::Timeline& timeline);
+std::optional<std::size_t> declared_epochs_total(const record::Timeline& timeline);
 
 }  // namespace powerml::analysis

@@ -1,76 +1,24 @@
 #pragma once
-// From a timeline to the numbers people read: energy per component and per phase, gross,
-// idle baseline and net (seed 001 eq. 1-5), an uncertainty for each, and hardware usage.
-#include <map>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "powerml/sampler/timeline.hpp"
+// From a timeline to the numbers people read (record::RunSummary): energy per component and per
+// phase, gross, idle baseline and net (seed 001 eq. 1-5), an uncertainty for each, and
+// hardware usage. The one place these are computed.
+#include "powerml/record/run_summary.hpp"
 
 namespace powerml::analysis {
 
-struct ComponentEnergy {
-    std::string name;       // "package-0", "cpu", "gpu-0"
-    std::string component;  // "cpu", "dram", "gpu", "psys"
-    std::string source;     // "rapl", "model", "nvml"
-    std::string signal;     // "RAPL::PKG_ENERGY"
-    std::string kind;       // "counter" | "integrated-power" | "model"
-    std::string model_id;   // for kind "model"
-    std::string contained_in;
-    bool summed = false;     // counted in the totals (not contained in another domain)
-    double gross_j = 0;
-    double baseline_power_w = 0;  // mean idle power measured before the job
-    double baseline_j = 0;        // baseline_power_w x job duration
-    double net_j = 0;
-    double mean_power_w = 0;      // gross / duration
-    double uncertainty_j = 0;     // 1 sigma of net
-};
+// Analysis reads and computes these throughout: spelt without the module prefix here.
+using record::ComponentEnergy;
+using record::PhaseSummary;
+using record::RunSummary;
+using record::Timeline;
+using record::Usage;
 
-// Hardware usage over a window (seed 003's indicators).
-struct Usage {
-    std::optional<double> cpu_util_mean;   // 0..1, whole machine
-    std::optional<double> mem_used_mean_b;
-    std::optional<double> mem_used_max_b;
-    std::optional<double> disk_read_b, disk_write_b, net_rx_b, net_tx_b;
-    std::optional<double> process_cpu_s;   // CPU seconds of the job's process tree
-    std::map<std::string, double> gauges_mean;  // every other gauge by column (GPU util, temperature, ...)
-};
-
-struct PhaseSummary {
-    std::string name;
-    int depth = 0;            // 0 = top level
-    std::string parent;       // enclosing phase name, empty at top level
-    double start_s = 0;       // seconds since the job started
-    double end_s = 0;
-    bool closed_at_exit = false;  // still open when the job ended
-    double gross_j = 0;
-    double baseline_j = 0;
-    double net_j = 0;
-    Usage usage;
-    std::map<std::string, double> metrics;  // last value of each metric reported inside the phase
-};
-
-struct RunSummary {
-    double duration_s = 0;  // the job's wall time
-    double interval_s = 0;
-    std::size_t samples = 0;
-    double baseline_s = 0;  // length of the idle baseline (0: none)
-    double gross_j = 0, baseline_j = 0, net_j = 0, uncertainty_j = 0;
-    std::vector<ComponentEnergy> components;
-    std::vector<PhaseSummary> phases;
-    std::map<std::string, double> metrics;  // last value of each metric in the run
-    Usage usage;
-    sampler::DataQuality quality;
-    std::vector<std::string> notes;  // what a reader must know about these numbers
-};
-
-RunSummary summarize(const sampler::Timeline& timeline);
+record::RunSummary summarize(const record::Timeline& timeline);
 
 // Energy of channel `c` in the window [from_s, to_s], pro-rating rows that straddle its edges.
-double channel_energy(const sampler::Timeline& timeline, std::size_t c, double from_s, double to_s);
+double channel_energy(const record::Timeline& timeline, std::size_t c, double from_s, double to_s);
 
 // Usage indicators over [from_s, to_s].
-Usage usage_between(const sampler::Timeline& timeline, double from_s, double to_s);
+record::Usage usage_between(const record::Timeline& timeline, double from_s, double to_s);
 
 }  // namespace powerml::analysis

@@ -22,7 +22,7 @@ struct Descriptive {
     double mean = 0;
     double sd = 0;          // sample standard deviation (n - 1); 0 for n < 2
     double se = 0;          // sd / sqrt(n)
-    double ci95_low = 0;    // mean -/+ t(0.975, n - 1) x se; equal to the mean for n < 2
+    double ci95_low = 0;    // mean -/+ t(0.975, n - 1) x se (cut at 0 for non-negative quantities); the mean for n < 2
     double ci95_high = 0;
     double min = 0, max = 0;
     double median = 0;
@@ -33,8 +33,10 @@ struct Descriptive {
     std::vector<std::size_t> outliers;       // indices (into the input) outside Tukey's fences
 };
 
-// Throws Error when `values` is empty or holds a non-finite number.
-Descriptive describe(std::span<const double> values);
+// Throws Error when `values` is empty or holds a non-finite number. With `non_negative` (a
+// quantity physics keeps at or above zero: energy, power, time, bytes), the confidence
+// interval of the mean is cut at zero, never below it (docs/explanation/statistics.md).
+Descriptive describe(std::span<const double> values, bool non_negative = false);
 
 // The p-quantile (0..1) of sorted values, R type 7 (linear between order statistics).
 double quantile_sorted(std::span<const double> sorted, double p);
@@ -51,7 +53,7 @@ struct Correlation {
     std::size_t n = 0;
     double r = 0;        // r or rho
     double p_value = 1;  // two-sided, t = r sqrt((n - 2) / (1 - r^2)) with n - 2 df
-    double ci95_low = 0, ci95_high = 0;  // Fisher z interval (n > 3); for Spearman approximate
+    double ci95_low = 0, ci95_high = 0;  // Fisher z interval (n > 3); [-1, 1] for n = 3; for Spearman approximate
 };
 
 // Both need n >= 3 paired values and some spread in each. Throws Error otherwise.

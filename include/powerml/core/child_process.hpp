@@ -37,6 +37,16 @@ public:
     static void forward_signals_to(int pid);
     static void stop_forwarding();
 
+    // Makes this process the reaper of its descendants' orphans (PR_SET_CHILD_SUBREAPER): a
+    // job's background processes stay this process's children when the job's first process
+    // exits, so their work is still the job's and their marks still reach the channel.
+    static void adopt_orphans();
+    // The pids of this process's children other than `except` (orphans adopted as above).
+    static std::vector<int> other_children(int except);
+    // Blocks until this process has no child left but `except`, reaping the others as they
+    // exit.
+    static void wait_for_other_children(int except);
+
 private:
     int m_pid = -1;
     bool m_reaped = false;

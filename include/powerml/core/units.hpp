@@ -1,6 +1,7 @@
 #pragma once
 // Everything that crosses an interface is a double in SI units (J, W, s). These are the
 // conversions to the units people read, kept in one place.
+#include <initializer_list>
 #include <string>
 
 namespace powerml::units {
@@ -20,8 +21,23 @@ inline constexpr double grams_co2e(double joules, double g_per_kwh) {
     return kwh_from_joules(joules) * g_per_kwh;
 }
 
-// "12.3 J", "4.56 Wh", "7.89 kWh": human text only, never JSON.
+// "12.3 J", "4.56 Wh", "7.89 kWh": human text only, never JSON. 3 significant digits.
 std::string format_energy(double joules);
+
+// One unit for every energy in a line or a table column, chosen by the largest magnitude
+// among them, so that figures that are compared are read in the same unit.
+struct EnergyUnit {
+    const char* symbol = "J";
+    double joules_per_unit = 1.0;
+};
+EnergyUnit energy_unit_for(std::initializer_list<double> joules);
+EnergyUnit energy_unit_for_max(double largest_abs_joules);
+// "12.35 Wh": 4 significant digits in `unit` (plain digits, no exponent, down to 0.001).
+std::string format_energy_in(double joules, EnergyUnit unit);
+// 4 significant digits, no exponent for everyday magnitudes: "0.9134", "1234", "12.35".
+std::string format_significant(double value, int digits = 4);
+// "p < 0.001", "p = 0.0342": a p-value as people read it.
+std::string format_p_value(double p);
 // "1.23 g", "4.56 kg", "7.8 t" CO2e.
 std::string format_mass_co2e(double grams);
 // "850 ms", "12.3 s", "5 min 3 s", "2 h 05 min".

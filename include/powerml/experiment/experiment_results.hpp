@@ -26,7 +26,7 @@ struct ExperimentResults {
     std::vector<RunItem> items;
     std::optional<double> bare_power_w;  // mean power of the baseline scenario's runs
     std::vector<ScenarioResult> scenarios;
-    std::map<std::string, analysis::RunSummary> summaries;  // by run id, finished runs
+    std::map<std::string, record::RunSummary> summaries;  // by run id, finished runs
     std::vector<std::string> notes;
 };
 

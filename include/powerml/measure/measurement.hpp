@@ -5,13 +5,16 @@
 // Python Tracker all go through here.
 #include <filesystem>
 #include <functional>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "powerml/sampler/sampler.hpp"
-#include "powerml/store/run_record.hpp"
+#include "powerml/record/run_record.hpp"
 
 namespace powerml::store {
 class RunStore;
@@ -33,15 +36,19 @@ struct MeasureOptions {
     std::vector<std::string> command;
 };
 
-// Computes the carbon of a finished timeline for options.zone; installed by the CLI so that
-// this module does not depend on the grid-data layer's providers.
-using CarbonFunction = std::function<store::RunCarbon(const sampler::Timeline&, const MeasureOptions&)>;
+// Computes the carbon of a timeline whose summary is `summary` for options.zone; installed by
+// the front ends so that this module does not depend on the grid-data layer's providers.
+using CarbonFunction =
+    std::function<record::RunCarbon(const record::Timeline&, const record::RunSummary&, const MeasureOptions&)>;
 
 struct MeasureResult {
     int exit_status = 0;
-    store::RunRecord record;
+    record::RunRecord record;
     std::vector<std::string> notes;  // sensor choices and anything else the user should know
     std::optional<std::string> start_error;  // the command could not be started
+    // What could not be written (run store, --out files): said once; the job's exit status
+    // and everything that could be written stand.
+    std::vector<std::string> write_errors;
 };
 
 class Measurement {
@@ -67,25 +74,40 @@ public:
     double energy_so_far_j() const;
     // The record as it would be if the job ended now (summary and carbon of the window so far;
     // status "running"); nothing is written. Usable while running.
-    store::RunRecord record_so_far() const;
+    record::RunRecord record_so_far() const;
     const sampler::Sampler& sampler() const { return *m_sampler; }
 
 private:
     void start_sampling();  // sampler thread and idle baseline, without opening the job window
     void open_job_window(int pid);
     // Summary and carbon of `timeline` into `record`.
-    void fill_record(store::RunRecord& record, const sampler::Timeline& timeline) const;
+    void fill_record(record::RunRecord& record, const record::Timeline& timeline) const;
     MeasureResult complete(int exit_status);
+    // The store writer: appends new samples and events every second, off the sampling thread,
+    // so a slow or locked store never delays a sample.
+    void start_store_writer();
+    void stop_store_writer();
+    void write_to_store_once();
 
     MeasureOptions m_options;
     CarbonFunction m_carbon;
     std::vector<std::string> m_notes;
     std::unique_ptr<sampler::Sampler> m_sampler;
     std::unique_ptr<store::RunStore> m_store;
-    std::string m_store_error;
-    store::RunRecord m_record;
-    bool m_store_ready = false;
+    record::RunRecord m_record;
     bool m_started = false;
+    sampler::Sampler::LiveReading m_live_at_job_start;
+    sampler::Sampler::Window m_window;  // where the baseline ended and the job started
+
+    // Shared with the store writer thread (guarded by m_store_mutex).
+    std::mutex m_store_mutex;
+    std::condition_variable m_store_wake;
+    std::thread m_store_writer;
+    bool m_store_stop = false;
+    bool m_store_ready = false;          // the run's row exists
+    bool m_job_window_pending = false;   // the job window opened and the store has not been told
+    std::size_t m_rows_written = 0, m_phases_written = 0, m_metrics_written = 0;
+    std::string m_store_error;  // the first failure, reported once the job is done
 };
 
 }  // namespace powerml::measure

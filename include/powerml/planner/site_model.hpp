@@ -3,10 +3,13 @@
 // power with PUE, run time at the site's speed, the data transfer (time and energy), the
 // window the job must fit in, and what a late finish costs. Plain data plus the small
 // formulas both searches and the brute-force checks share.
+#include "powerml/core/units.hpp"
 #include "powerml/planner/intensity_integral.hpp"
 #include "powerml/planner/job_spec.hpp"
 
 namespace powerml::planner {
+
+inline constexpr double k_ms_per_hour = 3600.0 * 1000.0;
 
 // One stretch of running; an interruptible job has several.
 struct Segment {
@@ -36,7 +39,7 @@ struct SiteModel {
     bool moved() const { return origin != nullptr; }
     // Hours the finished model arrives after reference_end (0 when earlier).
     double delay_h(UtcMillis end) const {
-        return end > reference_end ? static_cast<double>(end - reference_end) / 3.6e6 : 0.0;
+        return end > reference_end ? static_cast<double>(end - reference_end) / k_ms_per_hour : 0.0;
     }
     double accuracy_loss_pp(UtcMillis end) const { return loss_pp_per_hour * delay_h(end); }
     // The non-carbon part of the score, in grams CO2e equivalent.
@@ -44,7 +47,7 @@ struct SiteModel {
         return g_per_accuracy_pp * accuracy_loss_pp(end) + g_per_hour_delay * delay_h(end);
     }
     // Grams for `power` watts over an intensity integral in (g/kWh)·s.
-    static double grams(double power, double integral) { return power * integral / 3.6e6; }
+    static double grams(double power, double integral) { return units::grams_co2e(power, integral); }
     // Grams of the transfer ending at `start`: half the energy at each end, spread evenly
     // over the transfer time. Needs both series to cover [start - transfer_ms, start].
     double transfer_g(UtcMillis start) const;

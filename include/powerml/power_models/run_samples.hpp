@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "powerml/power_models/fitter.hpp"
-#include "powerml/sampler/timeline.hpp"
+#include "powerml/record/timeline.hpp"
 
 namespace powerml::power_models {
 
@@ -19,6 +19,6 @@ struct RunSamples {
 // component: cpu | dram | node (utilisation = PROCFS::CPU_UTIL@cpu) or gpu (a *GPU_UTIL
 // gauge). Measured power: hardware channels of that component (node: every summed hardware
 // channel, or psys). Throws Error naming what the run lacks.
-RunSamples samples_from_run(const sampler::Timeline& timeline, ComponentKind component);
+RunSamples samples_from_run(const record::Timeline& timeline, ComponentKind component);
 
 }  // namespace powerml::power_models

@@ -1,5 +1,5 @@
 #pragma once
-// What a report shows: stored runs (their timeline and summary) and experiments (their state
+// What a report shows: measured runs (their record and timeline) and experiments (their state
 // and statistics). The CLI assembles it from the run store; every number in it comes from
 // analysis, the report only lays it out.
 #include <optional>
@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "powerml/analysis/prediction.hpp"
-#include "powerml/analysis/run_summary.hpp"
+#include "powerml/record/run_record.hpp"
 #include "powerml/experiment/experiment_results.hpp"
-#include "powerml/sampler/timeline.hpp"
+#include "powerml/record/timeline.hpp"
 
 namespace powerml::report {
 
@@ -20,12 +20,13 @@ struct RunInput {
     std::string host;
     UtcMillis started_utc_ms = 0;
     std::optional<int> exit_status;
-    analysis::RunSummary summary;
-    sampler::Timeline timeline;
+    record::RunSummary summary;
+    record::Timeline timeline;
     std::optional<std::string> zone;
     std::optional<double> g_co2e;
     std::string intensity_source;
     double pue = 1.0;
+    record::RunCarbon carbon;  // the whole carbon record, with the energy basis it was charged on
     std::vector<analysis::BacktestPoint> backtest;  // prediction error, for runs with >= 3 epochs
 };
 

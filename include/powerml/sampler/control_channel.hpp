@@ -46,9 +46,14 @@ public:
     // measurement is listening there.
     static void send(const std::filesystem::path& path, const std::string& line);
 
+    // The longest line read; the rest of a longer one is dropped and the line counted as an
+    // error, so a writer that never sends a newline cannot fill powerml's memory.
+    static constexpr std::size_t k_max_line_bytes = 4096;
+
 private:
     void run();
     void drain(std::string& pending);
+    bool m_discarding = false;  // inside a line longer than k_max_line_bytes
 
     std::filesystem::path m_dir;
     std::filesystem::path m_fifo;

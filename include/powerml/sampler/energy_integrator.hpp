@@ -3,9 +3,15 @@
 // trapezoid integration of power gauges. The one place this happens, so it is tested once.
 #include <vector>
 
-#include "powerml/sampler/timeline.hpp"
+#include "powerml/record/timeline.hpp"
 
 namespace powerml::sampler {
+
+using record::Channel;
+using record::DataQuality;
+using record::EnergyKind;
+using record::SampleRow;
+using record::Timeline;
 
 class EnergyIntegrator {
 public:

@@ -11,7 +11,7 @@
 
 #include "powerml/core/clock.hpp"
 #include "powerml/sampler/energy_integrator.hpp"
-#include "powerml/sampler/timeline.hpp"
+#include "powerml/record/timeline.hpp"
 #include "powerml/sensors/sensor.hpp"
 
 namespace powerml::sampler {
@@ -20,10 +20,6 @@ class Sampler {
 public:
     struct Options {
         double interval_s = 0.1;  // 1 ms .. 60 s
-        // Called from the sampling thread about every `flush_every_s` with the rows added since
-        // the last call (e.g. to append them to the run store, so a killed run loses at most that).
-        std::function<void(const Timeline&, std::size_t first_new_row)> on_flush;
-        double flush_every_s = 1.0;
         // false: rows are dropped once integrated and only running totals are kept (live()),
         // so a sampler that runs for months (powerml serve) uses constant memory.
         bool keep_rows = true;
@@ -55,6 +51,13 @@ public:
     // Takes one full sample on the caller's thread (window edges, tests, single-shot readers).
     void sample_once();
 
+    // Bounds on what a job can send: beyond them events are dropped and counted in
+    // data_quality.events_dropped, so a runaway loop of marks cannot take powerml's memory or
+    // make the summary take minutes.
+    static constexpr std::size_t k_max_phase_events = 20000;   // 10,000 phases
+    static constexpr std::size_t k_max_metric_events = 100000;
+    static constexpr int k_max_phase_depth = 32;
+
     // All thread-safe; stamped with the sampler's clock at the call.
     void attach_process(int pid);
     void mark_baseline_end();
@@ -65,6 +68,21 @@ public:
     void record_metric(const std::string& name, double value);
     void count_control_error();
     double now_s() const;
+
+    // The rows and events from the given positions on (cheap: copies only those), for a writer
+    // that stores them while the job runs. Needs keep_rows.
+    record::TimelineTail tail_since(std::size_t first_row, std::size_t first_phase, std::size_t first_metric) const;
+
+    // How many phase and metric events have been recorded: cheap, for readers that only need
+    // to look again when something changed.
+    std::pair<std::size_t, std::size_t> event_counts() const;
+
+    // The timeline without rows or events: channels, interval, start time.
+    record::Timeline tail_header() const;
+    struct Window {
+        double baseline_end_s = 0, job_start_s = 0;
+    };
+    Window window() const;
 
     // A copy of the timeline so far (safe while running) / the whole timeline after stop().
     Timeline snapshot() const;
@@ -82,15 +100,14 @@ private:
     Options m_options;
     const Clock& m_clock;
     double m_t0 = 0;
+    int m_open_phases = 0;  // phases begun and not yet ended, for the depth bound
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stop = false;
     std::thread m_thread;
     Timeline m_timeline;
     std::unique_ptr<EnergyIntegrator> m_integrator;
-    std::size_t m_flushed_rows = 0;
     LiveReading m_live;
-    double m_last_flush_s = 0;
 };
 
 }  // namespace powerml::sampler

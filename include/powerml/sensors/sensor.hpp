@@ -8,40 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "powerml/record/signal.hpp"
+
 namespace powerml::sensors {
 
-enum class SignalKind {
-    counter,  // monotone raw value that may wrap at `wrap_at` (energy in J, bytes, CPU seconds)
-    gauge,    // instantaneous value (power in W, utilisation ratio, bytes in use, degrees C)
-};
-
-enum class Provenance {
-    hardware,  // read from a counter or sensor in the machine
-    model,     // computed from utilisation with a power model: not a measurement
-};
-
-struct SignalInfo {
-    std::string name;    // "RAPL::PKG_ENERGY": SOURCE::SIGNAL in upper case, public API
-    int domain_idx = 0;  // which instance (package 0, GPU 1, core 3)
-    std::string domain;  // human name of the instance: "package-0", "gpu-0", "cpu"
-    std::string unit;    // SI: "J", "W", "s", "B", "ratio", "C", "Hz"
-    SignalKind kind = SignalKind::gauge;
-    double wrap_at = 0.0;     // counters: the raw value after which the counter restarts at 0; 0 = never
-    double resolution = 0.0;  // smallest step of the raw value, in `unit`, for uncertainty
-    // Energy and power signals only: the component they account for ("cpu", "dram", "gpu",
-    // "psys", "node"). Empty for usage signals (utilisation, memory, bytes).
-    std::string component;
-    // Non-empty when this domain's energy is already part of another reported domain (RAPL core
-    // inside package, package inside psys): listed, never summed, so nothing is double-counted.
-    std::string contained_in;
-    Provenance provenance = Provenance::hardware;
-    std::string model_id;               // Provenance::model: which power model produced it
-    double relative_uncertainty = 0.0;  // stated relative error (models, sensors with known error)
-    std::string description;
-};
-
-inline bool is_energy_counter(const SignalInfo& s) { return s.kind == SignalKind::counter && s.unit == "J"; }
-inline bool is_power_gauge(const SignalInfo& s) { return s.kind == SignalKind::gauge && s.unit == "W"; }
+using record::is_energy_counter;
+using record::is_power_gauge;
+using record::Provenance;
+using record::SignalInfo;
+using record::SignalKind;
 
 class Sensor {
 public:

@@ -34,7 +34,7 @@ public:
     void stop();
     // Takes a sample now (tests; the server relies on the sampling thread).
     void sample_once();
-    const std::vector<sampler::Channel>& channels() const { return m_sampler->channels(); }
+    const std::vector<record::Channel>& channels() const { return m_sampler->channels(); }
     double interval_s() const { return m_interval_s; }
 
     // The latest totals; `intensity` covers the time since the previous read (nothing: no

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "powerml/sampler/timeline.hpp"
+#include "powerml/record/timeline.hpp"
 #include "powerml/server/live_power.hpp"
 
 namespace powerml::server {
@@ -22,7 +22,7 @@ class MetricsPage {
 public:
     static constexpr const char* k_content_type = "text/plain; version=0.0.4; charset=utf-8";
 
-    static std::string render(const std::vector<sampler::Channel>& channels, const LivePower::Reading& reading,
+    static std::string render(const std::vector<record::Channel>& channels, const LivePower::Reading& reading,
                               double interval_s, const std::optional<IntensityNow>& intensity,
                               const std::string& version);
 

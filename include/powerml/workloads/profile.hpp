@@ -89,7 +89,7 @@ struct Profile {
 
 // Reads the steps' phases out of the measured run and aggregates them. Throws Error naming the
 // missing phase when a step did not report (the workload failed part-way).
-Profile build_profile(const ProfilePlan& plan, const analysis::RunSummary& run,
+Profile build_profile(const ProfilePlan& plan, const record::RunSummary& run,
                       const std::map<std::string, ModelCharacteristics>& characteristics);
 
 // Correlations of energy per sample with MACs, parameters and MACs per parameter across the

@@ -73,18 +73,18 @@ void scan_folder(const std::filesystem::path& folder, const std::string& chip, s
         ch.scale = 1e-6;  // uW and uJ (Documentation/hwmon/sysfs-interface)
         ch.info.name = energy ? "HWMON::ENERGY" : "HWMON::POWER";
         ch.info.domain = chip + "/" + label;
-        ch.info.unit = energy ? "J" : "W";
+        ch.info.unit = energy ? record::Unit::joule : record::Unit::watt;
         ch.info.kind = energy ? SignalKind::counter : SignalKind::gauge;
         ch.info.resolution = 1e-6;
-        ch.info.component = component_for(chip, label);
-        if (ch.info.component == "cpu" && lower(label).find("core") != std::string::npos)
+        ch.info.component = record::component_from_string(component_for(chip, label)).value_or(record::Component::other);
+        if (ch.info.component == record::Component::cpu && lower(label).find("core") != std::string::npos)
             ch.info.contained_in = ch.info.name + " " + chip + "/socket";  // per-core inside the socket total
         // A whole-machine reading (ACPI power meter, PSU) overlaps RAPL, NVML and the models:
         // listed for comparison, never summed with them.
-        if (ch.info.component == "node")
+        if (ch.info.component == record::Component::node)
             ch.info.contained_in = "whole machine (overlaps every component sensor; compared, never summed)";
         // Unknown rails (VRMs, fans, boards) may be parts of what RAPL or NVML already count.
-        if (ch.info.component == "other")
+        if (ch.info.component == record::Component::other)
             ch.info.contained_in = "unknown part of the machine (may overlap other sensors; listed, never summed)";
         ch.info.description = std::string(energy ? "energy counter " : "power ") + file.string() +
                               (m[3] == "average" ? " (chip-averaged)" : "");
@@ -161,7 +161,7 @@ Probe probe_hwmon(const ProbeContext& context) {
     }
     for (const auto& ch : channels) {
         if (!probe.detail.empty()) probe.detail += ", ";
-        probe.detail += ch.info.domain + " (" + ch.info.unit + ")";
+        probe.detail += ch.info.domain + " (" + std::string(record::to_string(ch.info.unit)) + ")";
     }
     probe.sensor = std::make_unique<HwmonSensor>(std::move(channels));
     return probe;

@@ -79,21 +79,21 @@ std::vector<SignalInfo> JetsonRailSensor::signals() const {
         power.name = "JETSON::RAIL_POWER";
         power.domain_idx = static_cast<int>(i);
         power.domain = r.label;
-        power.unit = "W";
+        power.unit = record::Unit::watt;
         power.kind = SignalKind::gauge;
         power.resolution = 1e-3 * 1e-3;  // 1 mV x 1 mA
-        power.component = r.component;
+        power.component = record::component_from_string(r.component).value_or(record::Component::other);
         power.contained_in = r.contained_in;
         power.description = "INA3221 rail " + r.label + ": bus voltage x current";
         SignalInfo volts = power, amps = power;
         volts.name = "JETSON::RAIL_VOLTAGE";
-        volts.unit = "V";
+        volts.unit = record::Unit::volt;
         volts.resolution = 1e-3;
         amps.name = "JETSON::RAIL_CURRENT";
-        amps.unit = "A";
+        amps.unit = record::Unit::ampere;
         amps.resolution = 1e-3;
         for (SignalInfo* s : {&volts, &amps}) {
-            s->component.clear();  // usage-like readings, never energy
+            s->component = record::Component::none;  // usage-like readings, never energy
             s->contained_in.clear();
         }
         out.push_back(std::move(power));

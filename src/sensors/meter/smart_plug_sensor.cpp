@@ -120,10 +120,10 @@ std::vector<SignalInfo> SmartPlugSensor::signals() const {
     SignalInfo power;
     power.name = "METER::WALL_POWER";
     power.domain = "wall";
-    power.unit = "W";
+    power.unit = record::Unit::watt;
     power.kind = SignalKind::gauge;
     power.resolution = 0.1;
-    power.component = "node";
+    power.component = record::Component::node;
     power.description = std::string(m_kind == Kind::shelly ? "Shelly apower" : "Tasmota ENERGY.Power") + " from " + m_where;
     // The wall sees every component the other sensors report: listed and compared with their
     // sum (wall correction), never added to it.
@@ -133,7 +133,7 @@ std::vector<SignalInfo> SmartPlugSensor::signals() const {
         out[0].contained_in = "METER::WALL_ENERGY";  // the counter is the energy source; power cross-checks it
         SignalInfo energy = power;
         energy.name = "METER::WALL_ENERGY";
-        energy.unit = "J";
+        energy.unit = record::Unit::joule;
         energy.kind = SignalKind::counter;
         energy.resolution = 3.6;  // 0.001 Wh
         energy.contained_in = k_wall_total;

@@ -95,9 +95,9 @@ std::vector<SignalInfo> ModelSensor::signals() const {
         SignalInfo s;
         s.name = name;
         s.domain = component;
-        s.unit = "W";
+        s.unit = record::Unit::watt;
         s.kind = SignalKind::gauge;
-        s.component = component;
+        s.component = record::component_from_string(component).value_or(record::Component::other);
         s.provenance = Provenance::model;
         s.model_id = c.model.id;
         s.relative_uncertainty = c.model.relative_uncertainty;

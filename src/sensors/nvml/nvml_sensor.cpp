@@ -17,8 +17,8 @@ constexpr double k_energy_wrap_j = 18446744073709551616.0 * 1e-3;
 struct QuantitySpec {
     NvmlSensor::Quantity quantity;
     const char* signal;
-    const char* unit;
-    const char* component;
+    record::Unit unit;
+    record::Component component;
     double resolution;
     const char* description;
 };
@@ -27,21 +27,21 @@ struct QuantitySpec {
 // temperature, SM/memory/graphics clocks, performance state, PCIe link generation) plus the
 // energy counter and the enforced power limit.
 constexpr QuantitySpec k_specs[] = {
-    {NvmlSensor::Quantity::energy, "NVML::GPU_ENERGY", "J", "gpu", 1e-3,
+    {NvmlSensor::Quantity::energy, "NVML::GPU_ENERGY", record::Unit::joule, record::Component::gpu, 1e-3,
      "total energy since the driver loaded (nvmlDeviceGetTotalEnergyConsumption); updates every 20-100 ms"},
-    {NvmlSensor::Quantity::power, "NVML::GPU_POWER", "W", "gpu", 1e-3, ""},
-    {NvmlSensor::Quantity::gpu_util, "NVML::GPU_UTIL", "ratio", "", 0.01, "share of time a kernel was running"},
-    {NvmlSensor::Quantity::memory_util, "NVML::GPU_MEMORY_UTIL", "ratio", "", 0.01,
+    {NvmlSensor::Quantity::power, "NVML::GPU_POWER", record::Unit::watt, record::Component::gpu, 1e-3, ""},
+    {NvmlSensor::Quantity::gpu_util, "NVML::GPU_UTIL", record::Unit::ratio, record::Component::none, 0.01, "share of time a kernel was running"},
+    {NvmlSensor::Quantity::memory_util, "NVML::GPU_MEMORY_UTIL", record::Unit::ratio, record::Component::none, 0.01,
      "share of time device memory was read or written"},
-    {NvmlSensor::Quantity::memory_used, "NVML::GPU_MEMORY_USED", "B", "", 1.0, "device memory allocated"},
-    {NvmlSensor::Quantity::temperature, "NVML::GPU_TEMPERATURE", "C", "", 1.0, "GPU core temperature"},
-    {NvmlSensor::Quantity::sm_clock, "NVML::GPU_SM_CLOCK", "Hz", "", 1e6, "SM clock"},
-    {NvmlSensor::Quantity::memory_clock, "NVML::GPU_MEMORY_CLOCK", "Hz", "", 1e6, "memory clock"},
-    {NvmlSensor::Quantity::graphics_clock, "NVML::GPU_GRAPHICS_CLOCK", "Hz", "", 1e6, "graphics clock"},
-    {NvmlSensor::Quantity::pstate, "NVML::GPU_PSTATE", "1", "", 1.0, "performance state (0 fastest, 15 slowest)"},
-    {NvmlSensor::Quantity::pcie_generation, "NVML::GPU_PCIE_GEN", "1", "", 1.0, "current PCIe link generation"},
+    {NvmlSensor::Quantity::memory_used, "NVML::GPU_MEMORY_USED", record::Unit::byte, record::Component::none, 1.0, "device memory allocated"},
+    {NvmlSensor::Quantity::temperature, "NVML::GPU_TEMPERATURE", record::Unit::celsius, record::Component::none, 1.0, "GPU core temperature"},
+    {NvmlSensor::Quantity::sm_clock, "NVML::GPU_SM_CLOCK", record::Unit::hertz, record::Component::none, 1e6, "SM clock"},
+    {NvmlSensor::Quantity::memory_clock, "NVML::GPU_MEMORY_CLOCK", record::Unit::hertz, record::Component::none, 1e6, "memory clock"},
+    {NvmlSensor::Quantity::graphics_clock, "NVML::GPU_GRAPHICS_CLOCK", record::Unit::hertz, record::Component::none, 1e6, "graphics clock"},
+    {NvmlSensor::Quantity::pstate, "NVML::GPU_PSTATE", record::Unit::count, record::Component::none, 1.0, "performance state (0 fastest, 15 slowest)"},
+    {NvmlSensor::Quantity::pcie_generation, "NVML::GPU_PCIE_GEN", record::Unit::count, record::Component::none, 1.0, "current PCIe link generation"},
     // A limit, not a reading: no component, so nothing integrates it as consumption.
-    {NvmlSensor::Quantity::power_limit, "NVML::GPU_POWER_LIMIT", "W", "", 1e-3, "enforced power limit (a setting)"},
+    {NvmlSensor::Quantity::power_limit, "NVML::GPU_POWER_LIMIT", record::Unit::watt, record::Component::none, 1e-3, "enforced power limit (a setting)"},
 };
 
 std::optional<std::string> env(const char* name) {
@@ -162,7 +162,7 @@ NvmlSensor::NvmlSensor(std::shared_ptr<NvmlLibrary> library, std::vector<NvmlGpu
                                          "except GA100, instantaneous before)";
                 if (gpu.energy_counter) info.contained_in = "NVML::GPU_ENERGY";
             }
-            if (gpu.mig_enabled && !info.component.empty())
+            if (gpu.mig_enabled && info.component != record::Component::none)
                 info.description += "; MIG enabled: whole-GPU reading, not the job's slice";
             m_signals.push_back(std::move(info));
             m_signal_quantity.push_back(spec.quantity);

@@ -69,26 +69,26 @@ ProcfsSensor::ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::p
 
 std::vector<SignalInfo> ProcfsSensor::signals() const {
     std::vector<SignalInfo> list;
-    auto add = [&](std::string name, int idx, std::string domain, std::string unit, SignalKind kind, std::string what) {
+    auto add = [&](std::string name, int idx, std::string domain, record::Unit unit, SignalKind kind, std::string what) {
         SignalInfo s;
         s.name = std::move(name);
         s.domain_idx = idx;
         s.domain = std::move(domain);
-        s.unit = std::move(unit);
+        s.unit = unit;
         s.kind = kind;
         s.description = std::move(what);
         list.push_back(std::move(s));
     };
-    add("PROCFS::CPU_UTIL", 0, "cpu", "ratio", SignalKind::gauge, "busy fraction of all CPUs since the previous sample");
+    add("PROCFS::CPU_UTIL", 0, "cpu", record::Unit::ratio, SignalKind::gauge, "busy fraction of all CPUs since the previous sample");
     for (int core = 0; core < core_count(); ++core)
-        add("PROCFS::CPU_UTIL", core + 1, "cpu" + std::to_string(core), "ratio", SignalKind::gauge, "busy fraction of one CPU");
-    add("PROCFS::MEM_USED", 0, "memory", "B", SignalKind::gauge, "MemTotal - MemAvailable");
-    add("PROCFS::MEM_TOTAL", 0, "memory", "B", SignalKind::gauge, "installed memory seen by the kernel");
-    add("PROCFS::DISK_READ", 0, "disks", "B", SignalKind::counter, "bytes read from physical disks");
-    add("PROCFS::DISK_WRITE", 0, "disks", "B", SignalKind::counter, "bytes written to physical disks");
-    add("PROCFS::NET_RX", 0, "network", "B", SignalKind::counter, "bytes received on all interfaces but loopback");
-    add("PROCFS::NET_TX", 0, "network", "B", SignalKind::counter, "bytes sent on all interfaces but loopback");
-    add("PROCFS::PROCESS_CPU_TIME", 0, "process-tree", "s", SignalKind::counter,
+        add("PROCFS::CPU_UTIL", core + 1, "cpu" + std::to_string(core), record::Unit::ratio, SignalKind::gauge, "busy fraction of one CPU");
+    add("PROCFS::MEM_USED", 0, "memory", record::Unit::byte, SignalKind::gauge, "MemTotal - MemAvailable");
+    add("PROCFS::MEM_TOTAL", 0, "memory", record::Unit::byte, SignalKind::gauge, "installed memory seen by the kernel");
+    add("PROCFS::DISK_READ", 0, "disks", record::Unit::byte, SignalKind::counter, "bytes read from physical disks");
+    add("PROCFS::DISK_WRITE", 0, "disks", record::Unit::byte, SignalKind::counter, "bytes written to physical disks");
+    add("PROCFS::NET_RX", 0, "network", record::Unit::byte, SignalKind::counter, "bytes received on all interfaces but loopback");
+    add("PROCFS::NET_TX", 0, "network", record::Unit::byte, SignalKind::counter, "bytes sent on all interfaces but loopback");
+    add("PROCFS::PROCESS_CPU_TIME", 0, "process-tree", record::Unit::second, SignalKind::counter,
         "user + system CPU seconds of the measured process and its descendants");
     return list;
 }

@@ -143,11 +143,11 @@ std::vector<SignalInfo> RaplPowercapSensor::signals() const {
         s.name = signal_for_kind(zone.kind);
         s.domain_idx = static_cast<int>(i);
         s.domain = zone.domain;
-        s.unit = "J";
+        s.unit = record::Unit::joule;
         s.kind = SignalKind::counter;
         s.wrap_at = zone.max_range_j > 0 ? zone.max_range_j + 1e-6 : 0.0;  // counts 0..max inclusive
         s.resolution = 1e-6;
-        s.component = zone.kind == "dram" ? "dram" : zone.kind == "psys" ? "psys" : "cpu";
+        s.component = zone.kind == "dram" ? record::Component::dram : zone.kind == "psys" ? record::Component::psys : record::Component::cpu;
         // psys (the platform) contains the packages and DRAM; a package contains its core and
         // uncore. Only the outermost domains are summed.
         if (!zone.parent_domain.empty() && zone.kind != "dram") s.contained_in = zone.parent_domain;

@@ -18,7 +18,7 @@ struct Pushed {
 std::vector<Pushed> push_cpu_counters(Sensor& s) {
     std::vector<Pushed> out;
     for (const auto& info : s.signals())
-        if (is_energy_counter(info) && info.component == "cpu" && info.contained_in.empty())
+        if (is_energy_counter(info) && info.component == record::Component::cpu && info.contained_in.empty())
             out.push_back({s.push_signal(info.name, info.domain_idx), info.wrap_at});
     return out;
 }

@@ -112,11 +112,11 @@ RaplMsrSensor::RaplMsrSensor(const ProbeContext& context, std::shared_ptr<MsrAcc
         d.info.name = signal;
         d.info.domain_idx = idx;
         d.info.domain = std::move(domain);
-        d.info.unit = "J";
+        d.info.unit = record::Unit::joule;
         d.info.kind = SignalKind::counter;
         d.info.wrap_at = 4294967296.0 * unit;
         d.info.resolution = unit;
-        d.info.component = component;
+        d.info.component = record::component_from_string(component).value_or(record::Component::other);
         d.info.contained_in = std::move(contained_in);
         char reg_text[16];
         std::snprintf(reg_text, sizeof reg_text, "0x%X", reg);

@@ -116,11 +116,11 @@ RaplPerfSensor::RaplPerfSensor(const ProbeContext& context, std::shared_ptr<Perf
             c.info.name = spec->signal;
             c.info.domain_idx = static_cast<int>(package);
             c.info.domain = ev.event.substr(7) + "-" + std::to_string(package);
-            c.info.unit = "J";
+            c.info.unit = record::Unit::joule;
             c.info.kind = SignalKind::counter;
             c.info.wrap_at = 18446744073709551616.0 * ev.scale_j;
             c.info.resolution = ev.scale_j;
-            c.info.component = spec->component;
+            c.info.component = record::component_from_string(spec->component).value_or(record::Component::other);
             if (ev.event == "energy-cores" || ev.event == "energy-gpu") c.info.contained_in = "RAPL_PERF::PKG_ENERGY";
             if (ev.event == "energy-pkg" && psys) c.info.contained_in = "RAPL_PERF::PSYS_ENERGY";
             c.info.description = "perf_event power/" + ev.event + "/ on CPU " + std::to_string(pmu.cpus[package]);

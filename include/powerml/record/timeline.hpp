@@ -1,17 +1,19 @@
 #pragma once
 // What a measurement records: the channels sampled, one row per sample with raw values and
 // the energy each energy channel used in the interval ending at that row, phase and metric
-// events from the control channel, and data-quality counts. Analysis and the store read it;
-// only the sampler writes it.
+// events from the control channel, and data-quality counts. Only the sampler writes it; the
+// store keeps every row of it (the idle baseline's included) and analysis reads it.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "powerml/core/time.hpp"
-#include "powerml/sensors/sensor.hpp"
+#include "powerml/record/signal.hpp"
 
-namespace powerml::sampler {
+namespace powerml::record {
 
+// How a channel's energy was obtained: the provenance every energy figure carries.
 enum class EnergyKind {
     none,              // a usage channel (utilisation, bytes, temperature)
     counter,           // energy from a hardware energy counter
@@ -19,10 +21,11 @@ enum class EnergyKind {
     model,             // energy from integrating a modelled power gauge
 };
 std::string_view to_string(EnergyKind kind);  // "counter", "integrated-power", "model", "none"
+EnergyKind energy_kind_from_string(std::string_view text);  // unknown text: none
 
 struct Channel {
     std::string source;  // sensor name: "rapl"
-    sensors::SignalInfo info;
+    SignalInfo info;
     EnergyKind energy_kind = EnergyKind::none;
     // Summed into totals: an energy channel not contained in another reported domain.
     bool summed = false;
@@ -54,7 +57,8 @@ struct DataQuality {
     std::int64_t read_errors = 0;    // a channel's value could not be read in a sample
     std::int64_t gaps = 0;           // a sample came more than twice the interval after the last
     std::int64_t counter_resets = 0; // a counter went backwards with no wrap range (treated as restart)
-    std::int64_t control_errors = 0; // unreadable lines on the control channel
+    std::int64_t control_errors = 0; // unreadable lines on the control channel (too long, not a command)
+    std::int64_t events_dropped = 0; // phase or metric events beyond the limits (count, nesting depth)
 };
 
 struct Timeline {
@@ -70,4 +74,14 @@ struct Timeline {
     DataQuality quality;
 };
 
-}  // namespace powerml::sampler
+// What a timeline gained since an earlier look: rows and events from the given positions on.
+// The run store appends these while the job runs.
+struct TimelineTail {
+    std::size_t first_row = 0, first_phase = 0, first_metric = 0;
+    std::vector<SampleRow> rows;
+    std::vector<PhaseEvent> phases;
+    std::vector<MetricEvent> metrics;
+    bool empty() const { return rows.empty() && phases.empty() && metrics.empty(); }
+};
+
+}  // namespace powerml::record

@@ -1,0 +1,59 @@
+#pragma once
+// A finished (or interrupted) measurement as it is kept, exported and shown: who ran what,
+// when, its summary and its carbon. One value per run; the store returns it typed and every
+// surface (terminal, files, report, HTTP, Python) renders it.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "powerml/core/time.hpp"
+#include "powerml/record/run_summary.hpp"
+
+namespace powerml::record {
+
+// Which of the run's energies carbon is charged on.
+enum class EnergyBasis {
+    gross,  // no idle baseline was measured: everything the components used
+    net,    // gross minus the idle baseline: what the job added to the idle machine (seed 001)
+};
+std::string_view to_string(EnergyBasis basis);  // "gross" | "net"
+// The words every surface uses for the basis: "net energy (gross minus idle baseline)".
+std::string_view describe(EnergyBasis basis);
+
+struct RunCarbon {
+    std::optional<std::string> zone;  // nothing when no zone was given
+    std::optional<double> g_co2e;     // nothing when no zone was given: never a silent 0
+    double g_co2e_uncertainty = 0;
+    std::string intensity_source;               // "embedded: Electricity Maps yearly average 2024 (CY)"
+    std::optional<double> intensity_g_per_kwh;  // energy-weighted mean intensity used
+    double pue = 1.0;
+    EnergyBasis basis = EnergyBasis::gross;  // the energy g_co2e was computed from
+    double energy_j = 0;                     // that energy (before PUE)
+    std::string note;
+};
+
+// The run's energy as a wall meter would have read it, from this machine's fitted correction
+// wall = a x sensors + b (sensors/wall_correction.hpp). An estimate, labelled as such.
+struct WallCorrected {
+    double gross_j = 0, baseline_j = 0, net_j = 0;
+    std::string label;  // "wall-corrected: wall = 1.12 x sensors + 41.3 W (r2 0.97, 600 intervals)"
+};
+
+struct RunRecord {
+    std::string id;  // "20261123T131500Z-3f2a"
+    std::vector<std::string> command;
+    std::string host;
+    // Who ran it, for joining with a scheduler's records: {"slurm_job_id": "42"} (summary.json "labels").
+    std::map<std::string, std::string> labels;
+    UtcMillis started_utc_ms = 0;  // when the job started (after the baseline)
+    UtcMillis ended_utc_ms = 0;
+    int exit_status = 0;
+    std::string status = "finished";  // "running" while measuring, "interrupted" if powerml died
+    RunSummary summary;
+    RunCarbon carbon;
+    std::optional<WallCorrected> wall_corrected;
+};
+
+}  // namespace powerml::record
