@@ -4,6 +4,8 @@
 // Carbon Aware SDK's location names (its azure-regions.json keys and cloud-prefixed forms).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "local_server.hpp"
@@ -14,6 +16,7 @@
 #include "powerml/carbon/watttime_provider.hpp"
 #include "powerml/core/config.hpp"
 #include "powerml/core/error.hpp"
+#include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace powerml;
@@ -270,4 +273,12 @@ TEST(SdkLocationNamesTest, CarbonAwareSdkAzureKeysAndCloudPrefixedSpellingsResol
     EXPECT_NO_THROW(d.resolve("gcp:europe-west1"));
     EXPECT_NO_THROW(d.resolve("GCP:Europe-West1"));
     EXPECT_THROW(d.resolve("aws:westeurope"), Error);  // an Azure name under another provider's prefix
+}
+
+TEST(ElectricityMapsCsvTest, CliEndsCsvDevZeroWithOneLineError) {
+    const auto r = test::run_powerml({"intensity", "--zone", "X", "--from", "2024-01-01T00:00:00Z", "--to",
+                                      "2024-01-01T02:00:00Z", "--source", "csv:/dev/zero"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("NUL bytes"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }

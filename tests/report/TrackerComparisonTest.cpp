@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
 #include "powerml/report/emissions_csv.hpp"
+#include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace powerml;
@@ -141,4 +145,29 @@ TEST(TrackerComparisonTest, ComponentsTheTrackerCannotSeeAreNamed) {
     const Table table = tracker_comparison(run, t, notes);
     EXPECT_NE(std::get<std::string>(table.rows[0][5]).find("the tracker saw no cpu energy"), std::string::npos);
     EXPECT_NE(joined(notes).find("cannot see this machine's cpu"), std::string::npos) << joined(notes);
+}
+
+TEST(TrackerComparisonTest, ReportCompareEndToEnd) {
+    // A real measured run, then `powerml report RUN --compare` with a CodeCarbon 3.x file and
+    // with something that is not a tracker's log (a clear one-line error, non-zero exit).
+    test::TempDir dir;
+    const std::map<std::string, std::string> env = {{"XDG_DATA_HOME", (dir.path() / "xdg").string()}};
+    const std::string db = (dir.path() / "runs.sqlite").string();
+    ASSERT_EQ(test::run_powerml({"measure", "-q", "--db", db, "--", "true"}, env).exit_code, 0);
+    const auto list = test::run_powerml({"runs", "--db", db, "list"}, env);
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    const auto second = list.out.substr(list.out.find('\n') + 1);
+    const std::string id = second.substr(0, second.find(' '));
+    ASSERT_FALSE(id.empty()) << list.out;
+    const auto cc = dir.write("emissions.csv", codecarbon_file(codecarbon_columns(), "3.3.0"));
+    const auto r = test::run_powerml({"report", "--db", db, id, "--compare", cc.string(), "--tables", (dir.path() / "t").string()}, env);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("PowerML beside CodeCarbon 3.3.0 (3.x columns)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PUE of 1.2"), std::string::npos) << r.out;
+    EXPECT_NE(dir.read("t/tracker-comparison.csv").find("tracker_over_powerml_gross"), std::string::npos);
+    const auto bad = dir.write("nonsense.csv", "a,b\n1,2\n");
+    const auto e = test::run_powerml({"report", "--db", db, id, "--compare", bad.string()}, env);
+    EXPECT_NE(e.exit_code, 0);
+    EXPECT_NE(e.err.find("not a CodeCarbon emissions.csv: no column duration"), std::string::npos) << e.err;
+    EXPECT_EQ(std::count(e.err.begin(), e.err.end(), '\n'), 1) << e.err;
 }
