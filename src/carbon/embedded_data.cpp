@@ -14,6 +14,31 @@ namespace powerml::carbon {
 
 namespace {
 
+// Azure regions in the Carbon Aware SDK's location data (src/data/location-sources/
+// azure-regions.json) without a row in data/grid/cloud-regions.csv, and the Electricity Maps
+// zone their SDK coordinates lie in. The SDK's staging/EUAP keys map to their parent region.
+constexpr std::pair<const char*, const char*> k_sdk_azure_zones[] = {
+    {"australiacentral", "AU-NSW"},  {"australiacentral2", "AU-NSW"}, {"australiaeast", "AU-NSW"},
+    {"australiasoutheast", "AU-VIC"}, {"brazilsouth", "BR-CS"},        {"brazilsoutheast", "BR-CS"},
+    {"canadacentral", "CA-ON"},      {"canadaeast", "CA-QC"},         {"centraluseuap", "US-MIDW-MISO"},
+    {"eastus2euap", "US-MIDA-PJM"},  {"eastusstg", "US-MIDA-PJM"},    {"francesouth", "FR"},
+    {"germanynorth", "DE"},          {"israelcentral", "IL"},         {"italynorth", "IT-NO"},
+    {"japaneast", "JP-TK"},          {"japanwest", "JP-KN"},          {"jioindiacentral", "IN-WE"},
+    {"jioindiawest", "IN-WE"},       {"koreacentral", "KR"},          {"koreasouth", "KR"},
+    {"mexicocentral", "MX"},         {"norwayeast", "NO-NO1"},        {"norwaywest", "NO-NO2"},
+    {"polandcentral", "PL"},         {"qatarcentral", "QA"},          {"southafricanorth", "ZA"},
+    {"southafricawest", "ZA"},       {"spaincentral", "ES"},          {"switzerlandnorth", "CH"},
+    {"switzerlandwest", "CH"},       {"uaecentral", "AE"},            {"uaenorth", "AE"},
+};
+
+// A cloud region name compared without case, spaces, '-' and '_'.
+std::string region_key(std::string_view s) {
+    std::string out;
+    for (const char c : s)
+        if (c != ' ' && c != '-' && c != '_') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
 std::string upper(std::string s) {
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return s;
@@ -90,19 +115,29 @@ ResolvedZone EmbeddedData::resolve(const std::string& name) const {
     for (const auto& [zone, avg] : m_yearly) {
         if (upper(zone) == key) return {zone, key.size() == 3 ? "country code (ISO 3166 alpha-3)" : "zone id", std::nullopt};
     }
-    // Cloud regions: "provider:region" or a bare region name.
-    std::string provider, region = key;
+    // Cloud regions: "provider:region" or a bare region name, in the provider's key spelling
+    // ("westeurope", "eu-west-1") or its display spelling ("West Europe"): compared without
+    // case, spaces, '-' and '_'.
+    std::string provider, region = region_key(key);
     if (const auto colon = key.find(':'); colon != std::string::npos) {
         provider = key.substr(0, colon);
-        region = key.substr(colon + 1);
+        region = region_key(key.substr(colon + 1));
     }
     for (const auto& r : m_regions) {
-        if (upper(r.region) != region || (!provider.empty() && upper(r.provider) != provider)) continue;
+        if (region_key(r.region) != region || (!provider.empty() && upper(r.provider) != provider)) continue;
         ResolvedZone out;
         out.zone = r.zone.empty() ? r.provider + ":" + r.region : r.zone;
         out.via = "cloud region " + r.provider + "/" + r.region;
         out.region_factor = YearlyAverage{out.zone, 0, r.g_per_kwh, r.provider + " region table (" + r.source + ")"};
         return out;
+    }
+    // The Carbon Aware SDK's Azure location keys (its azure-regions.json) that the region table
+    // has no row for: the zone each region's coordinates lie in.
+    if (provider.empty() || provider == "AZURE") {
+        for (const auto& [sdk_key, zone] : k_sdk_azure_zones) {
+            if (region != region_key(sdk_key)) continue;
+            return {zone, std::string("Carbon Aware SDK location ") + sdk_key, std::nullopt};
+        }
     }
     throw Error("unknown zone '" + name + "': no shipped data and no cloud region by that name; run `powerml zones` for the list");
 }

@@ -66,7 +66,7 @@ IntensitySeries EmbeddedProvider::fetch(const std::string& zone_name, UtcMillis 
             s.points.push_back({t, 3600.0, v[h] / 100.0, loaded->estimated[h] ? PointKind::estimated : PointKind::measured});
         } else {
             if (!profile) profile = std::make_unique<TypicalProfile>(*m_data.hourly(rz.zone, years.back()), m_basis);
-            s.points.push_back({t, 3600.0, profile->value_at(t), PointKind::estimated});
+            s.points.push_back({t, 3600.0, profile->value_at(t), PointKind::estimated, true});
             ++typical_hours;
         }
     }

@@ -1,6 +1,7 @@
 #include "powerml/carbon/entsoe_provider.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include <fmt/format.h>
@@ -39,6 +40,59 @@ std::string_view child(std::string_view xml, std::string_view tag) {
     return find_element(xml, tag, 0, xml.size(), inner, after) ? csv::trim(inner) : std::string_view();
 }
 
+// Text content with the XML entities decoded: the five predefined ones and numeric
+// character references (&#233; &#xE9;), written out as UTF-8. Anything else is left as is.
+std::string decode_entities(std::string_view in) {
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '&') {
+            out += in[i];
+            continue;
+        }
+        const std::size_t semi = in.find(';', i);
+        if (semi == std::string_view::npos || semi - i > 10) {
+            out += in[i];
+            continue;
+        }
+        const std::string_view name = in.substr(i + 1, semi - i - 1);
+        long code = -1;
+        if (name == "amp") code = '&';
+        else if (name == "lt") code = '<';
+        else if (name == "gt") code = '>';
+        else if (name == "quot") code = '"';
+        else if (name == "apos") code = '\'';
+        else if (name.size() > 1 && name[0] == '#') {
+            const bool hex = name[1] == 'x' || name[1] == 'X';
+            const std::string digits(name.substr(hex ? 2 : 1));
+            char* end = nullptr;
+            const long v = digits.empty() ? -1 : std::strtol(digits.c_str(), &end, hex ? 16 : 10);
+            if (end && *end == '\0' && v > 0 && v <= 0x10FFFF) code = v;
+        }
+        if (code < 0) {
+            out += in[i];
+            continue;
+        }
+        const auto c = static_cast<unsigned long>(code);
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else if (c < 0x800) {
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            out += static_cast<char>(0xE0 | (c >> 12));
+            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (c >> 18));
+            out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        }
+        i = semi;
+    }
+    return out;
+}
+
 double resolution_s(std::string_view r) {
     if (r == "PT15M") return 900;
     if (r == "PT30M") return 1800;
@@ -73,8 +127,8 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
                                           const std::string& zone) {
     const std::string_view xml = xml_text;
     if (xml.find("Acknowledgement_MarketDocument") != std::string_view::npos) {
-        const auto reason = child(child(xml, "Reason"), "text");
-        throw Error(fmt::format("entsoe refused the request: {}", reason.empty() ? "no reason given" : std::string(reason)));
+        const std::string reason = decode_entities(child(child(xml, "Reason"), "text"));
+        throw Error(fmt::format("entsoe refused the request: {}", reason.empty() ? "no reason given" : reason));
     }
     if (xml.find("GL_MarketDocument") == std::string_view::npos)
         throw Error("entsoe sent a malformed answer (not an A75 GL_MarketDocument); try later or use --source embedded");
@@ -91,6 +145,14 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
         if (!child(ts, "outBiddingZone_Domain.mRID").empty()) continue;  // consumption (pumping), not generation
         const std::string psr(child(child(ts, "MktPSRType"), "psrType"));
         if (psr.empty()) throw Error(fmt::format("entsoe answer: TimeSeries {} has no psrType", series));
+        // Curve type (ENTSO-E implementation guides): A01 sequential fixed-size blocks, each
+        // position its own interval; A02 points, one value per listed position, likewise; A03
+        // variable-sized blocks, where a position left out repeats the previous one's value
+        // up to the next listed position or the end of the Period. A01 when absent.
+        const std::string curve(child(ts, "curveType"));
+        if (!curve.empty() && curve != "A01" && curve != "A02" && curve != "A03")
+            throw Error(fmt::format("entsoe answer: TimeSeries {} has curveType {}; PowerML reads A01, A02 and A03", series, curve));
+        const bool carry_forward = curve == "A03";
         std::size_t ppos = 0;
         std::string_view period;
         std::size_t pafter = 0;
@@ -101,6 +163,7 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
             if (start_text.empty()) throw Error(fmt::format("entsoe answer: Period without start in TimeSeries {}", series));
             const UtcMillis start = detail::parse_api_time(start_text);
             const double res = resolution_s(child(period, "resolution"));
+            std::map<long, double> by_position;
             std::size_t qpos = 0;
             std::string_view point;
             std::size_t qafter = 0;
@@ -111,9 +174,24 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
                     !csv::to_double(child(point, "quantity"), mw))
                     throw Error(fmt::format("entsoe answer: Point without numeric position/quantity in TimeSeries {} ({})",
                                             series, psr));
-                const UtcMillis t = start + static_cast<UtcMillis>((position - 1) * res * 1000.0);
-                mix[t][psr] += mw;
-                step_s[t] = step_s.count(t) ? std::min(step_s[t], res) : res;
+                by_position[static_cast<long>(position)] = mw;
+            }
+            long positions = 0;  // how many the Period holds: (end - start) / resolution
+            if (carry_forward) {
+                const std::string end_text(child(interval, "end"));
+                if (end_text.empty())
+                    throw Error(fmt::format("entsoe answer: curveType A03 Period without end in TimeSeries {}", series));
+                positions = static_cast<long>((detail::parse_api_time(end_text) - start) / (res * 1000.0));
+            }
+            for (auto it = by_position.begin(); it != by_position.end(); ++it) {
+                const long last = !carry_forward ? it->first
+                                  : std::next(it) != by_position.end() ? std::next(it)->first - 1
+                                                                       : std::max(positions, it->first);
+                for (long k = it->first; k <= last; ++k) {
+                    const UtcMillis t = start + static_cast<UtcMillis>((k - 1) * res * 1000.0);
+                    mix[t][psr] += it->second;
+                    step_s[t] = step_s.count(t) ? std::min(step_s[t], res) : res;
+                }
             }
         }
     }

@@ -46,7 +46,7 @@ std::string base_url(const Config& config, const std::string& name, const std::s
 }
 
 // Fills every part of [from, to) that `s` does not cover with hourly-aligned points from
-// `value_at`, kind estimated. Returns how many points were added.
+// `value_at`, kind estimated and marked filled. Returns how many points were added.
 long fill_uncovered(IntensitySeries& s, UtcMillis from, UtcMillis to, const std::function<double(UtcMillis)>& value_at) {
     std::vector<IntensityPoint> added;
     UtcMillis t = from;
@@ -60,7 +60,7 @@ long fill_uncovered(IntensitySeries& s, UtcMillis from, UtcMillis to, const std:
         const UtcMillis next_data = i < s.points.size() ? s.points[i].start : to;
         const UtcMillis hour_end = (t / k_hour_ms + 1) * k_hour_ms;
         const UtcMillis end = std::min({next_data, hour_end, to});
-        added.push_back({t, (end - t) / 1000.0, value_at(t), PointKind::estimated});
+        added.push_back({t, (end - t) / 1000.0, value_at(t), PointKind::estimated, true});
         t = end;
     }
     if (added.empty()) return 0;
@@ -95,6 +95,7 @@ std::unique_ptr<Provider> make_provider(const std::string& spec, const Config& c
     }
     if (spec == "watttime")
         return std::make_unique<WattTimeProvider>(base_url(config, spec, "https://api.watttime.org/v3"),
+                                                  config.get_or("provider.watttime.auth_url", ""),
                                                   config.get_or("provider.watttime.user", ""), key(spec),
                                                   config.get_or("provider.watttime.signal", "co2_moer"), http);
     if (spec == "ukgrid")

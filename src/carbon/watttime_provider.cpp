@@ -7,9 +7,18 @@
 
 namespace powerml::carbon {
 
-WattTimeProvider::WattTimeProvider(std::string base_url, std::string user, std::string password,
+std::string WattTimeProvider::default_auth_url(const std::string& base_url) {
+    std::string root = base_url;
+    while (!root.empty() && root.back() == '/') root.pop_back();
+    if (root.size() >= 3 && root.compare(root.size() - 3, 3, "/v3") == 0) root.resize(root.size() - 3);
+    return root;
+}
+
+WattTimeProvider::WattTimeProvider(std::string base_url, std::string auth_url, std::string user, std::string password,
                                    std::string signal_type, HttpOptions http)
-    : m_http("watttime", std::move(base_url), http), m_user(std::move(user)), m_password(std::move(password)),
+    : m_http("watttime", base_url, http),
+      m_auth("watttime", auth_url.empty() ? default_auth_url(base_url) : std::move(auth_url), http),
+      m_user(std::move(user)), m_password(std::move(password)),
       m_signal_type(std::move(signal_type)) {
     if (m_signal_type != "co2_moer" && m_signal_type != "co2_aoer")
         throw Error("provider.watttime.signal must be co2_moer (marginal) or co2_aoer (average), got '" + m_signal_type + "'");
@@ -20,7 +29,7 @@ WattTimeProvider::WattTimeProvider(std::string base_url, std::string user, std::
 
 std::string WattTimeProvider::login() {
     if (!m_token.empty()) return m_token;
-    const auto j = detail::parse_json(m_http.get("/login", {}, m_user, m_password), "watttime", "login");
+    const auto j = detail::parse_json(m_auth.get("/login", {}, m_user, m_password), "watttime", "login");
     if (!j.is_object() || !j.contains("token") || !j["token"].is_string())
         detail::shape_error("watttime", "login", "no token in the answer");
     m_token = j["token"].get<std::string>();

@@ -1,5 +1,7 @@
-// powerml report RUN|EXPERIMENT... --out report.html [--tables DIR] [--emissions FILE]
+// powerml report RUN|EXPERIMENT... --out report.html [--tables DIR] [--emissions FILE] [--compare TRACKER_FILE]
 #include <memory>
+#include <optional>
+#include <variant>
 #include <set>
 
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 #include "powerml/report/emissions_csv.hpp"
 #include "powerml/report/html_report.hpp"
 #include "powerml/report/report_tables.hpp"
+#include "powerml/report/tracker_comparison.hpp"
 #include "powerml/store/run_files.hpp"
 #include "run_input.hpp"
 
@@ -24,6 +27,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
         std::string emissions;
         std::string db;
         std::string project = "powerml";
+        std::string compare;
     };
     auto flags = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("report", "Write the efficiency report (one offline HTML file) for runs and experiments");
@@ -32,12 +36,15 @@ void add_report_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--tables", flags->tables, "Write every table of the report as CSV and JSON into this directory");
     cmd->add_option("--emissions", flags->emissions, "Write a CodeCarbon-compatible emissions.csv (one row per run) here");
     cmd->add_option("--project", flags->project, "project_name in emissions.csv")->capture_default_str();
+    cmd->add_option("--compare", flags->compare,
+                    "A CodeCarbon emissions.csv (2.x or 3.x) or an experiment-impact-tracker log (data.json or its "
+                    "directory) for the same job: printed beside PowerML's measurement of the one run given");
     cmd->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     cmd->footer("An experiment brings its statistics and one representative run per scenario (its first finished\n"
                 "repetition); emissions.csv then lists every finished run of the experiment.");
     cmd->callback([flags, &exit_code] {
-        if (flags->out.empty() && flags->tables.empty() && flags->emissions.empty())
-            throw Error("report: nothing to write: give --out FILE.html, --tables DIR or --emissions FILE");
+        if (flags->out.empty() && flags->tables.empty() && flags->emissions.empty() && flags->compare.empty())
+            throw Error("report: nothing to write: give --out FILE.html, --tables DIR, --emissions FILE or --compare FILE");
         const auto db = flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db);
         experiment::ExperimentState state(db);
         report::ReportInput input;
@@ -64,6 +71,24 @@ void add_report_command(CLI::App& app, int& exit_code) {
                 input.runs.push_back(std::move(in));
             }
         }
+        std::optional<report::Table> comparison;
+        if (!flags->compare.empty()) {
+            if (emission_runs.size() != 1)
+                throw Error(fmt::format("report --compare: give exactly one run (the job the tracker watched); got {}",
+                                        emission_runs.size()));
+            const auto tracker = report::read_tracker_file(flags->compare);
+            std::vector<std::string> notes;
+            comparison = report::tracker_comparison(emission_runs.front(), tracker, notes);
+            fmt::print("{}\n{:<32} {:>16} {:>16} {:>16} {:>9}\n", comparison->title, "component", "PowerML gross J",
+                       "PowerML net J", "tracker J", "ratio");
+            auto num = [](const report::Cell& c, const char* f) {
+                return std::holds_alternative<double>(c) ? fmt::format(fmt::runtime(f), std::get<double>(c)) : std::string("-");
+            };
+            for (const auto& row : comparison->rows)
+                fmt::print("{:<32} {:>16} {:>16} {:>16} {:>9}\n", std::get<std::string>(row[0]), num(row[1], "{:.6g}"),
+                           num(row[2], "{:.6g}"), num(row[3], "{:.6g}"), num(row[4], "{:.3f}"));
+            for (const auto& n : notes) fmt::print("- {}\n", n);
+        }
         if (!flags->out.empty()) {
             const std::filesystem::path out = flags->out;
             if (out.has_parent_path()) store::ensure_writable_dir(out.parent_path());
@@ -73,7 +98,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
         if (!flags->tables.empty()) {
             const std::filesystem::path dir = flags->tables;
             store::ensure_writable_dir(dir);
-            const auto tables = report::all_tables(input);
+            auto tables = report::all_tables(input);
+            if (comparison) tables.push_back(*comparison);
             for (const auto& t : tables) {
                 store::write_file_atomically(dir / (t.id + ".csv"), t.to_csv());
                 store::write_file_atomically(dir / (t.id + ".json"), t.to_json());
@@ -84,7 +110,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
             const std::filesystem::path out = flags->emissions;
             if (out.has_parent_path()) store::ensure_writable_dir(out.parent_path());
             store::write_file_atomically(out, report::emissions_csv(emission_runs, flags->project));
-            fmt::print(stderr, "powerml: wrote {}\n", out.string());
+            fmt::print(stderr, "powerml: wrote {} (CodeCarbon 3.x columns; {})\n", out.string(),
+                       report::emissions_basis(emission_runs));
         }
         exit_code = 0;
     });

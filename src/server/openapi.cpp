@@ -33,8 +33,17 @@ json responses(const json& ok_schema, const std::string& ok_type = "application/
             {"401", {{"description", "Bearer token missing or wrong (servers on a non-loopback address)"}, {"content", problem}}}};
 }
 
-json get(const std::string& summary, json params, const json& ok_schema, const std::string& ok_type = "application/json") {
-    return {{"get", {{"summary", summary}, {"parameters", std::move(params)}, {"responses", responses(ok_schema, ok_type)}}}};
+json get(const std::string& summary, json params, const json& ok_schema, const std::string& ok_type = "application/json",
+         bool no_content = false) {
+    json r = responses(ok_schema, ok_type);
+    if (no_content) r["204"] = {{"description", "No data point matched (the Carbon Aware SDK's answer)"}};
+    return {{"get", {{"summary", summary}, {"parameters", std::move(params)}, {"responses", r}}}};
+}
+
+json fill_param() {
+    return param("fill", "query", false,
+                 "PowerML extension: 'estimated' answers times the source's data does not cover from its typical profile, labelled",
+                 {{"type", "string"}, {"enum", {"estimated"}}});
 }
 
 json post(const std::string& summary, const json& body_schema, const json& ok_schema, const json& body_types = {"application/json"}) {
@@ -60,13 +69,15 @@ json schemas() {
           {"windowSize", integer},
           {"optimalDataPoints", {{"type", "array"}, {"items", ref("ForecastPoint")}}},
           {"forecastData", {{"type", "array"}, {"items", ref("ForecastPoint")}}}}}};
+    const json fill = {{"type", "string"}, {"enum", {"estimated"}},
+                       {"description", "PowerML extension: answer times the source's data does not cover from its typical profile, labelled"}};
     s["ForecastRequest"] = {{"type", "object"},
-                            {"required", {"location"}},
+                            {"required", {"requestedAt", "location"}},
                             {"properties", {{"requestedAt", time}, {"location", str}, {"dataStartAt", time}, {"dataEndAt", time},
-                                            {"windowSize", integer}}}};
+                                            {"windowSize", {{"type", "integer"}, {"minimum", 0}}}, {"fill", fill}}}};
     s["AverageRequest"] = {{"type", "object"},
                            {"required", {"location", "startTime", "endTime"}},
-                           {"properties", {{"location", str}, {"startTime", time}, {"endTime", time}}}};
+                           {"properties", {{"location", str}, {"startTime", time}, {"endTime", time}, {"fill", fill}}}};
     s["CarbonIntensity"] = {{"type", "object"},
                             {"properties", {{"location", str}, {"startTime", time}, {"endTime", time}, {"carbonIntensity", num}}}};
     s["ValidationProblemDetails"] = {
@@ -94,20 +105,29 @@ json openapi_document() {
         return p;
     };
     const std::vector<json> range = {time_param("time", false, "Start (default now: the value in force)"),
-                                     time_param("toTime", false, "End (default: the value in force at time)")};
-    paths["/emissions/bylocation"] = get("Intensity (rating, gCO2eq/kWh) per data point for one location", with_times(location_params(), range), em_array);
-    paths["/emissions/bylocations"] = get("Intensity per data point for several locations", with_times(location_params(), range), em_array);
-    paths["/emissions/bylocations/best"] = get("The lowest-intensity data point(s) over the locations and range", with_times(location_params(), range), em_array);
+                                     time_param("toTime", false, "End, inclusive: a point starting at toTime is in (default: the value in force at time)"),
+                                     fill_param()};
+    paths["/emissions/bylocation"] = get("Intensity (rating, gCO2eq/kWh) per data point for one location", with_times(location_params(), range), em_array,
+                                         "application/json", true);
+    paths["/emissions/bylocations"] = get("Intensity per data point for several locations", with_times(location_params(), range), em_array,
+                                          "application/json", true);
+    paths["/emissions/bylocations/best"] = get("The lowest-intensity data point(s) over the locations and range", with_times(location_params(), range), em_array,
+                                               "application/json", true);
     paths["/emissions/forecasts/current"] = get(
-        "Rolling average of windowSize minutes over [dataStartAt, dataEndAt) and its minimum (optimalDataPoints)",
-        with_times(location_params(), {time_param("dataStartAt", false, "Default now"), time_param("dataEndAt", false, "Default dataStartAt + 24 h"),
-                                        param("windowSize", "query", false, "Minutes (default: one data point)", {{"type", "integer"}, {"minimum", 1}})}),
+        "The data points (or, with windowSize, their rolling average in windows from dataStartAt stepping by one point) and the minimum (optimalDataPoints)",
+        with_times(location_params(), {time_param("dataStartAt", false, "Default now; must lie within the data"),
+                                        time_param("dataEndAt", false, "Default dataStartAt + 24 h; must lie within the data"),
+                                        param("windowSize", "query", false, "Minutes; 0 or absent: the points themselves (echoed as given, 0 when absent)",
+                                              {{"type", "integer"}, {"minimum", 0}}),
+                                        fill_param()}),
         fc_array);
     paths["/emissions/forecasts/batch"] = post("Forecasts for several requests; requestedAt in the past replays the built-in forecaster as of then",
                                                {{"type", "array"}, {"items", ref("ForecastRequest")}}, fc_array);
     paths["/emissions/average-carbon-intensity"] = get(
         "Time-weighted mean intensity over [startTime, endTime)",
-        with_times(location_params(), {time_param("startTime", true, "Start"), time_param("endTime", true, "End")}), ref("CarbonIntensity"));
+        with_times(location_params(), {time_param("startTime", true, "Start"), time_param("endTime", true, "End; the data must cover the range"),
+                                        fill_param()}),
+        ref("CarbonIntensity"));
     paths["/emissions/average-carbon-intensity/batch"] = post("Mean intensity for several requests",
                                                              {{"type", "array"}, {"items", ref("AverageRequest")}},
                                                              {{"type", "array"}, {"items", ref("CarbonIntensity")}});
@@ -126,6 +146,7 @@ json openapi_document() {
     paths["/metrics"] = get("Prometheus text exposition: energy, power, intensity, emissions", json::array(), {{"type", "string"}},
                             "text/plain");
     paths["/healthz"] = get("Liveness (no token needed)", json::array(), {{"type", "object"}});
+    paths["/health"] = get("The Carbon Aware SDK's health check: 200 Healthy", json::array(), {{"type", "string"}}, "text/plain");
     return {{"openapi", "3.0.3"},
             {"info", {{"title", "PowerML"}, {"version", "1"},
                       {"description", "Energy and carbon of ML jobs; Carbon Aware SDK-compatible routes; Prometheus metrics"}}},

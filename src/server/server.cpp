@@ -103,6 +103,19 @@ struct Server::Impl {
         });
     }
 
+    // The SDK's emissions routes answer 204 No Content when nothing matched.
+    template <typename F>
+    httplib::Server::Handler json_get_or_204(F f) {
+        return guarded([f](const httplib::Request& req, httplib::Response& res) {
+            const nlohmann::json j = f(params_of(req));
+            if (j.is_array() && j.empty()) {
+                res.status = 204;
+                return;
+            }
+            res.set_content(j.dump(), k_json);
+        });
+    }
+
     static nlohmann::json json_body(const httplib::Request& req) {
         const std::string type = req.get_header_value("Content-Type");
         if (!type.empty() && type.rfind("application/json", 0) != 0)
@@ -139,14 +152,16 @@ struct Server::Impl {
             nlohmann::json j = {{"status", "ok"}, {"version", options.version}, {"sampler", live ? "running" : "off"}};
             res.set_content(j.dump(), k_json);
         }));
+        // The SDK's health check (ASP.NET MapHealthChecks): 200 with the text "Healthy".
+        http.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.set_content("Healthy", "text/plain"); });
         http.Get("/openapi.json", [this](const httplib::Request&, httplib::Response& res) { res.set_content(openapi_body, k_json); });
         http.Get("/metrics", guarded([this](const httplib::Request&, httplib::Response& res) {
             res.set_content(metrics_text(), MetricsPage::k_content_type);
         }));
         http.Get("/locations", [this](const httplib::Request&, httplib::Response& res) { res.set_content(locations_body, k_json); });
-        http.Get("/emissions/bylocation", json_get([this](const QueryParams& q) { return carbon_aware.emissions_by_location(q); }));
-        http.Get("/emissions/bylocations", json_get([this](const QueryParams& q) { return carbon_aware.emissions_by_locations(q); }));
-        http.Get("/emissions/bylocations/best", json_get([this](const QueryParams& q) { return carbon_aware.best(q); }));
+        http.Get("/emissions/bylocation", json_get_or_204([this](const QueryParams& q) { return carbon_aware.emissions_by_location(q); }));
+        http.Get("/emissions/bylocations", json_get_or_204([this](const QueryParams& q) { return carbon_aware.emissions_by_locations(q); }));
+        http.Get("/emissions/bylocations/best", json_get_or_204([this](const QueryParams& q) { return carbon_aware.best(q); }));
         http.Get("/emissions/forecasts/current", json_get([this](const QueryParams& q) { return carbon_aware.forecasts_current(q); }));
         http.Post("/emissions/forecasts/batch", guarded([this](const httplib::Request& req, httplib::Response& res) {
             res.set_content(carbon_aware.forecasts_batch(json_body(req)).dump(), k_json);

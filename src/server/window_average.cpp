@@ -41,17 +41,30 @@ std::optional<double> WindowAverager::average(UtcMillis from, UtcMillis to) cons
     return (i1 - i0) / (c1 - c0);
 }
 
+UtcMillis WindowAverager::covered_ms(UtcMillis from, UtcMillis to) const {
+    if (to <= from) return 0;
+    double i0, c0, i1, c1;
+    integrate_to(from, i0, c0);
+    integrate_to(to, i1, c1);
+    return static_cast<UtcMillis>(c1 - c0 + 0.5);
+}
+
 std::vector<WindowAverage> WindowAverager::rolling(UtcMillis from, UtcMillis to, UtcMillis window_ms) const {
     std::vector<WindowAverage> out;
-    if (window_ms <= 0 || to - from < window_ms) return out;
-    auto add = [&](UtcMillis start) {
-        if (const auto avg = average(start, start + window_ms)) out.push_back({start, *avg});
-    };
-    add(from);
-    for (const auto& p : m_series.points) {
-        if (p.start <= from) continue;
-        if (p.start > to - window_ms) break;
-        add(p.start);
+    const auto& points = m_series.points;
+    if (window_ms <= 0 || points.empty()) return out;
+    const UtcMillis step = points.front().end() - points.front().start;
+    if (step <= 0) return out;
+    UtcMillis start = std::max(from, points.front().start);
+    std::size_t next = 0;          // first point not yet taken into a window
+    std::optional<std::size_t> last;  // the latest point taken
+    while (next < points.size()) {
+        const UtcMillis end = start + window_ms;
+        while (next < points.size() && points[next].start < end) last = next++;
+        if (last && points[*last].end() >= end)
+            if (const auto avg = average(start, end)) out.push_back({start, *avg});
+        start += step;
+        if (start + window_ms > to) break;
     }
     return out;
 }

@@ -133,7 +133,7 @@ TEST(ElectricityMapsTest, GarbageBodyAndServerErrorsGiveOneSentence) {
 
 TEST(WattTimeTest, LoginThenHistoricalInLbsPerMwh) {
     LocalServer srv;
-    srv.server.Get("/v3/login", [&](const httplib::Request& req, httplib::Response& res) {
+    srv.server.Get("/login", [&](const httplib::Request& req, httplib::Response& res) {  // v3: login at the API root
         // Basic auth for user "ann", password "pw".
         if (req.get_header_value("Authorization") != "Basic YW5uOnB3") {
             res.status = 401;
@@ -154,16 +154,16 @@ TEST(WattTimeTest, LoginThenHistoricalInLbsPerMwh) {
                         "application/json");
     });
     srv.start();
-    WattTimeProvider p(srv.url("/v3"), "ann", "pw", "co2_moer", k_fast);
+    WattTimeProvider p(srv.url("/v3"), "", "ann", "pw", "co2_moer", k_fast);
     const UtcMillis from = parse_rfc3339("2023-03-01T00:00:00Z");
     const auto s = p.fetch("CAISO_NORTH", from, from + 600'000);
     ASSERT_EQ(s.points.size(), 2u);
     EXPECT_EQ(s.signal, SignalType::marginal);
     EXPECT_NEAR(s.points[0].g_per_kwh, 453.59237, 1e-9);  // 1000 lbs/MWh x 0.45359237
     EXPECT_DOUBLE_EQ(s.points[0].duration_s, 300.0);
-    WattTimeProvider wrong(srv.url("/v3"), "ann", "nope", "co2_moer", k_fast);
+    WattTimeProvider wrong(srv.url("/v3"), "", "ann", "nope", "co2_moer", k_fast);
     EXPECT_NE(error_of([&] { wrong.fetch("CAISO_NORTH", from, from + 600'000); }).find("HTTP 401"), std::string::npos);
-    EXPECT_THROW(WattTimeProvider(srv.url(), "ann", "pw", "co2_xyz"), Error);
+    EXPECT_THROW(WattTimeProvider(srv.url(), "", "ann", "pw", "co2_xyz"), Error);
 }
 
 TEST(UkGridTest, NationalActualsForecastsAndRegional) {

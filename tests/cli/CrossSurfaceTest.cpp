@@ -194,11 +194,12 @@ void check_every_surface(const Scripted& c) {
         ASSERT_EQ(phases["rows"].size(), s["phases"].size());
         for (std::size_t p = 0; p < s["phases"].size(); ++p)
             EXPECT_DOUBLE_EQ(phases["rows"][p]["net_energy_j"].get<double>(), s["phases"][p]["energy_j"]["net"].get<double>());
-        // emissions.csv: energy and emissions on one basis, so their ratio is intensity x PUE.
+        // emissions.csv: energy and emissions on one basis (net, with PUE, as CodeCarbon counts
+        // it), so their ratio is the intensity that was used.
         const auto e = csv_record(emissions);
-        EXPECT_NEAR(std::stod(e["energy_consumed"]) * 3.6e6, net, 1e-6 * std::fabs(net) + 1e-6) << which;
-        EXPECT_NEAR(std::stod(e["emissions"]) * 1000.0, grams, 1e-6 * grams + 1e-9) << which;
-        const double implied = grams / (net / 3.6e6) / c.pue;
+        EXPECT_NEAR(std::stod(e.at("energy_consumed")) * 3.6e6, net * c.pue, 1e-6 * std::fabs(net) + 1e-6) << which;
+        EXPECT_NEAR(std::stod(e.at("emissions")) * 1000.0, grams, 1e-6 * grams + 1e-9) << which;
+        const double implied = grams / (net * c.pue / 3.6e6);
         EXPECT_NEAR(implied, s["carbon"]["intensity_g_per_kwh"].get<double>(), 0.05 * implied) << which;
     }
 

@@ -38,6 +38,9 @@ TEST(ReportTest, EmissionsCsvHasCodeCarbonColumnsAndUnits) {
     dram.component = powerml::record::Component::dram;
     dram.summed = true;
     dram.gross_j = 1.8e6;
+    cpu.net_j = cpu.gross_j;  // no baseline measured: net is gross
+    gpu.net_j = gpu.gross_j;
+    dram.net_j = dram.gross_j;
     core = cpu;
     core.summed = false;  // contained in the package: not counted twice
     run.summary.components = {cpu, gpu, dram, core};
@@ -46,11 +49,15 @@ TEST(ReportTest, EmissionsCsvHasCodeCarbonColumnsAndUnits) {
     run.pue = 1.2;
     const std::string csv = emissions_csv({run}, "proj");
     const auto header = csv.substr(0, csv.find('\n'));
+    // CodeCarbon 3.x (codecarbon/output_methods/emissions_data.py, 3.3.0): 38 fields in this order.
     EXPECT_EQ(header,
-              "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,"
-              "gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,"
-              "python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,"
-              "tracking_mode,on_cloud,pue");
+              "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,"
+              "cpu_energy,gpu_energy,ram_energy,energy_consumed,water_consumed,country_name,country_iso_code,region,"
+              "cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,"
+              "longitude,latitude,ram_total_size,tracking_mode,cpu_utilization_percent,gpu_utilization_percent,"
+              "ram_utilization_percent,ram_used_gb,on_cloud,pue,wue");
+    EXPECT_EQ(codecarbon_columns().size(), 38u);
+    EXPECT_EQ(codecarbon2_columns().size(), 31u);
     const auto line = csv.substr(header.size() + 1);
     std::vector<std::string> cells;
     std::size_t start = 0;
@@ -70,16 +77,51 @@ TEST(ReportTest, EmissionsCsvHasCodeCarbonColumnsAndUnits) {
     EXPECT_EQ(cell("duration"), "100");
     EXPECT_EQ(cell("emissions"), "1.5");          // kg
     EXPECT_EQ(cell("emissions_rate"), "0.015");   // kg/s
-    EXPECT_EQ(cell("cpu_energy"), "1");           // kWh
-    EXPECT_EQ(cell("gpu_energy"), "1.5");
-    EXPECT_EQ(cell("ram_energy"), "0.5");
-    EXPECT_EQ(cell("energy_consumed"), "3");
+    // Energies times PUE (1.2), as CodeCarbon multiplies its energies before charging them.
+    EXPECT_EQ(cell("cpu_energy"), "1.2");         // kWh
+    EXPECT_EQ(cell("gpu_energy"), "1.8");
+    EXPECT_EQ(cell("ram_energy"), "0.6");
+    EXPECT_EQ(cell("energy_consumed"), "3.6");
     EXPECT_EQ(cell("cpu_power"), "36000");        // W = J / s
     EXPECT_EQ(cell("gpu_count"), "1");
     EXPECT_EQ(cell("region"), "DE");
     EXPECT_EQ(cell("pue"), "1.2");
     EXPECT_EQ(cell("on_cloud"), "N");
     EXPECT_EQ(cell("timestamp"), "2023-11-14T22:13:20Z");
+}
+
+TEST(ReportTest, EmissionsCsvEnergyIsTheEnergyTheEmissionsWereComputedFrom) {
+    // A measured baseline: carbon was charged on net energy x PUE (measure --zone), so
+    // energy_consumed must be that same energy, not the gross.
+    RunInput run;
+    run.id = "r2";
+    run.summary.duration_s = 3600;
+    run.summary.baseline_s = 60;
+    analysis::ComponentEnergy cpu;
+    cpu.component = "cpu";
+    cpu.summed = true;
+    cpu.gross_j = 7.2e6;  // 2 kWh
+    cpu.baseline_j = 3.6e6;
+    cpu.net_j = 3.6e6;    // 1 kWh
+    run.summary.components = {cpu};
+    run.summary.gross_j = cpu.gross_j;
+    run.summary.net_j = cpu.net_j;
+    run.pue = 1.5;
+    run.g_co2e = 1.5 * 400;  // 1.5 kWh at 400 g/kWh
+    const std::string csv = emissions_csv({run});
+    const auto rows = csv.substr(csv.find('\n') + 1);
+    auto cell = [&](const std::string& column) {
+        std::size_t idx = 0;
+        while (codecarbon_columns()[idx] != column) ++idx;
+        std::size_t start = 0;
+        for (std::size_t k = 0; k < idx; ++k) start = rows.find(',', start) + 1;
+        return rows.substr(start, rows.find_first_of(",\n", start) - start);
+    };
+    EXPECT_EQ(cell("energy_consumed"), "1.5");  // kWh: net 1 kWh x PUE 1.5
+    EXPECT_EQ(cell("cpu_energy"), "1.5");
+    EXPECT_EQ(cell("emissions"), "0.6");        // kg: 1.5 kWh x 400 g/kWh
+    EXPECT_EQ(cell("cpu_power"), "2000");       // W: the measured (gross) mean draw
+    EXPECT_NE(emissions_basis({run}).find("net of the measured idle baseline"), std::string::npos);
 }
 
 TEST(ReportTest, ChartsCountTheirPointsAndSayWhenEmpty) {

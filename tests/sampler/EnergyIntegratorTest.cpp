@@ -13,7 +13,7 @@ Channel counter_channel(double wrap_at) {
     Channel c;
     c.source = "rapl";
     c.info.name = "RAPL::PKG_ENERGY";
-    c.info.unit = record::Unit::joule;
+    c.info.unit = powerml::record::Unit::joule;
     c.info.kind = powerml::record::SignalKind::counter;
     c.info.wrap_at = wrap_at;
     c.info.component = powerml::record::Component::cpu;
@@ -26,7 +26,7 @@ Channel power_channel() {
     Channel c;
     c.source = "nvml";
     c.info.name = "NVML::GPU_POWER";
-    c.info.unit = record::Unit::watt;
+    c.info.unit = powerml::record::Unit::watt;
     c.info.kind = powerml::record::SignalKind::gauge;
     c.info.component = powerml::record::Component::gpu;
     c.energy_kind = EnergyKind::integrated_power;

@@ -18,7 +18,7 @@ public:
     std::vector<SignalInfo> signals() const override {
         SignalInfo pkg;
         pkg.name = "X::PKG_ENERGY";
-        pkg.unit = record::Unit::joule;
+        pkg.unit = powerml::record::Unit::joule;
         pkg.kind = SignalKind::counter;
         pkg.wrap_at = m_wrap;
         pkg.component = powerml::record::Component::cpu;

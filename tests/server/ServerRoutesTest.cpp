@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -85,7 +87,7 @@ TEST_F(ServerRoutesTest, HealthzOpenapiAndLocations) {
     for (const char* p : {"/emissions/bylocation", "/emissions/bylocations", "/emissions/bylocations/best", "/emissions/forecasts/current",
                           "/emissions/forecasts/batch", "/emissions/average-carbon-intensity",
                           "/emissions/average-carbon-intensity/batch", "/locations", "/v1/intensity", "/v1/plan", "/v1/runs",
-                          "/v1/runs/{id}", "/metrics", "/healthz"})
+                          "/v1/runs/{id}", "/metrics", "/healthz", "/health"})
         EXPECT_TRUE(api["paths"].contains(p)) << p;
     const json loc = get_json("/locations", 200);
     EXPECT_EQ(loc["CY"]["resolution"], "hourly");
@@ -102,7 +104,7 @@ TEST_F(ServerRoutesTest, ByLocationGivesTheDataLayersValueInSdkShape) {
     EXPECT_DOUBLE_EQ(j[0]["rating"].get<double>(), *cy(t, t + 3'600'000).value_at(t));
 
     const json three = get_json("/emissions/bylocation?location=CY&time=2023-06-01T12:00:00Z&toTime=2023-06-01T15:00:00Z", 200);
-    EXPECT_EQ(three.size(), 3u);
+    EXPECT_EQ(three.size(), 4u);  // 12, 13, 14 and 15:00: the SDK's interval includes a point starting at toTime
     // bylocation takes one location only.
     expect_field_error(get_json("/emissions/bylocation?location=CY,DE", 400), "location", "at most 1");
 }
@@ -140,11 +142,13 @@ TEST_F(ServerRoutesTest, ForecastOptimalWindowIsTheMinimumRollingAverage) {
     EXPECT_EQ(f["optimalDataPoints"][0]["duration"], 120);
 
     expect_field_error(get_json("/emissions/forecasts/current?location=CY&windowSize=abc", 400), "windowSize", "whole number");
-    expect_field_error(get_json("/emissions/forecasts/current?location=CY&windowSize=0", 400), "windowSize", "between");
+    // windowSize 0 is the SDK's "no window" (the points themselves); below 0 is refused.
+    expect_field_error(get_json("/emissions/forecasts/current?location=CY&windowSize=-1", 400), "windowSize", "between");
     expect_field_error(get_json("/emissions/forecasts/current?location=CY&dataStartAt=" + from + "&dataEndAt=" + from, 400),
-                       "dataEndAt", "after");
-    expect_field_error(get_json("/emissions/forecasts/current?location=CY&dataStartAt=2023-06-01T00:00:00Z&dataEndAt=2023-06-01T01:00:00Z&windowSize=120", 400),
-                       "windowSize", "longer than the range");
+                       "dataStartAt", "must be earlier than dataEndAt");
+    // A window longer than the range is not an error: as in the SDK, the first window is kept
+    // when the data (which hold the point starting at dataEndAt) reach its end.
+    EXPECT_EQ(get_json("/emissions/forecasts/current?location=CY&dataStartAt=2023-06-01T00:00:00Z&dataEndAt=2023-06-01T01:00:00Z&windowSize=120", 200)[0]["forecastData"].size(), 1u);
     expect_field_error(get_json("/emissions/forecasts/current?location=CY&dataStartAt=2023-06-01T00:00:00Z&dataEndAt=2024-06-01T00:00:00Z", 400),
                        "dataEndAt", "longer than this server allows");
 }
@@ -179,7 +183,7 @@ TEST_F(ServerRoutesTest, MalformedParametersAndUnknownLocations) {
 
 TEST_F(ServerRoutesTest, BatchRoutesAndTheirBodies) {
     auto c = client();
-    const std::string body = R"([{"location":"CY","dataStartAt":"2023-06-01T00:00:00Z","dataEndAt":"2023-06-01T06:00:00Z","windowSize":60},
+    const std::string body = R"([{"location":"CY","requestedAt":"2023-06-01T00:00:00Z","dataStartAt":"2023-06-01T00:00:00Z","dataEndAt":"2023-06-01T06:00:00Z","windowSize":60},
                                  {"location":"DE","requestedAt":"2023-06-01T00:00:00Z","dataStartAt":"2023-06-01T00:00:00Z","dataEndAt":"2023-06-01T06:00:00Z"}])";
     auto res = c.Post("/emissions/forecasts/batch", body, "application/json");
     ASSERT_TRUE(res);
@@ -189,7 +193,10 @@ TEST_F(ServerRoutesTest, BatchRoutesAndTheirBodies) {
     EXPECT_EQ(j[0]["forecastData"].size(), 6u);
     // requestedAt in the past: the built-in forecaster as of then, stamped with that time.
     EXPECT_EQ(j[1]["generatedAt"], "2023-06-01T00:00:00Z");
-    EXPECT_EQ(j[1]["forecastData"].size(), 6u);
+    EXPECT_TRUE(j[1]["powerml"].contains("forecaster")) << "PowerML's own forecaster is labelled";
+    // No windowSize: the points themselves, 00:00 through 06:00 (the SDK's interval includes the end).
+    EXPECT_EQ(j[1]["forecastData"].size(), 7u);
+    EXPECT_EQ(j[1]["windowSize"], 0);
 
     res = c.Post("/emissions/average-carbon-intensity/batch",
                  R"([{"location":"CY","startTime":"2023-06-01T10:00:00Z","endTime":"2023-06-01T11:00:00Z"}])", "application/json");
@@ -213,6 +220,52 @@ TEST_F(ServerRoutesTest, BatchRoutesAndTheirBodies) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 413);
     EXPECT_NE(json::parse(res->body)["detail"].get<std::string>().find("larger than"), std::string::npos);
+}
+
+TEST_F(ServerRoutesTest, SdkHealthLooseDatesAndNoContent) {
+    auto c = client();
+    // The SDK maps GET /health (ASP.NET health checks): 200.
+    auto health = c.Get("/health");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    EXPECT_EQ(health->body, "Healthy");
+    // Its integration tests write dates as 2022-1-1T04:05:06Z in query strings.
+    const json loose = get_json("/emissions/bylocation?location=CY&time=2023-6-1T12:00:00Z", 200);
+    ASSERT_EQ(loose.size(), 1u);
+    EXPECT_EQ(loose[0]["time"], k_noon);
+    // No data in the range (2019 is before CY's shipped year): 204 No Content, as the SDK.
+    auto empty = c.Get("/emissions/bylocation?location=CY&time=2019-06-01T12:00:00Z");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->status, 204) << empty->body;
+    EXPECT_TRUE(empty->body.empty());
+    auto best = c.Get("/emissions/bylocations/best?location=CY&time=2019-06-01T12:00:00Z");
+    ASSERT_TRUE(best);
+    EXPECT_EQ(best->status, 204);
+    // ... and a forecast over it is a 400, not a made-up point; fill=estimated gives the labelled estimate.
+    expect_field_error(get_json("/emissions/forecasts/current?location=CY&dataStartAt=2019-06-01T00:00:00Z&dataEndAt=2019-06-01T06:00:00Z", 400),
+                       "dataStartAt", "no forecast data");
+    const json filled = get_json("/emissions/forecasts/current?location=CY&dataStartAt=2019-06-01T00:00:00Z&dataEndAt=2019-06-01T06:00:00Z&fill=estimated", 200);
+    EXPECT_EQ(filled[0]["powerml"]["filledPoints"], 7);
+    // SDK location names: its Azure keys, and the azure: form http-api.md promises.
+    // (fill=estimated: whether 2023 is in the shipped data for their zones does not matter here.)
+    EXPECT_EQ(get_json(std::string("/emissions/bylocation?fill=estimated&location=westeurope&time=") + k_noon, 200)[0]["location"], "westeurope");
+    EXPECT_EQ(get_json(std::string("/emissions/bylocation?fill=estimated&location=azure:westeurope&time=") + k_noon, 200).size(), 1u);
+    EXPECT_EQ(get_json(std::string("/emissions/bylocation?fill=estimated&location=eastus&time=") + k_noon, 200).size(), 1u);
+    expect_field_error(get_json(std::string("/emissions/bylocation?location=atlantis-north&time=") + k_noon, 400), "location", "unknown location");
+}
+
+TEST_F(ServerRoutesTest, MetricsPassPromtoolCheckMetrics) {
+    // Debian's prometheus package ships promtool; without it the test says so and is skipped.
+    const char* promtool = "/usr/bin/promtool";
+    if (::access(promtool, X_OK) != 0) GTEST_SKIP() << "promtool is not installed (Debian package prometheus): /metrics NOT checked";
+    auto c = client();
+    auto res = c.Get("/metrics");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200);
+    const auto r = test::run_process({promtool, "check", "metrics"}, {}, res->body);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\n" << res->body;
+    EXPECT_EQ(res->body.find("counter_wraps"), std::string::npos) << "renamed to powerml_sampler_wraparounds_total";
+    EXPECT_NE(res->body.find("powerml_sampler_wraparounds_total"), std::string::npos);
 }
 
 TEST_F(ServerRoutesTest, IntensityAndRunsRoutes) {

@@ -15,13 +15,13 @@ public:
         record::SignalInfo energy;
         energy.name = "SCRIPTED::PKG_ENERGY";
         energy.domain = "package-0";
-        energy.unit = record::Unit::joule;
+        energy.unit = powerml::record::Unit::joule;
         energy.kind = record::SignalKind::counter;
         energy.component = powerml::record::Component::cpu;
         record::SignalInfo power;
         power.name = "SCRIPTED::GPU_POWER";
         power.domain = "gpu-0";
-        power.unit = record::Unit::watt;
+        power.unit = powerml::record::Unit::watt;
         power.kind = record::SignalKind::gauge;
         power.component = powerml::record::Component::gpu;
         return {energy, power};

@@ -3,7 +3,9 @@
 // production type, process A16). The XML has one TimeSeries per psrType with Periods of
 // PT15M/PT30M/PT60M Points in MW; the mix of each interval is turned into intensity with an
 // EmissionFactors set (default ipcc-ar5). TimeSeries with an outBiddingZone are consumption
-// (pumping) and are left out. An Acknowledgement document becomes an Error with its reason.
+// (pumping) and are left out. Curve types A01 and A02 take each listed position as its own
+// interval; A03 (variable-sized blocks) carries a value forward over the positions it leaves
+// out. An Acknowledgement document becomes an Error with its reason, XML entities decoded.
 #include <string>
 
 #include "powerml/carbon/emission_factors.hpp"

@@ -24,6 +24,10 @@ struct IntensityPoint {
     double duration_s = 3600.0;
     double g_per_kwh = 0.0;
     PointKind kind = PointKind::measured;
+    // True when the provider's own data does not cover this time and the value was filled in
+    // (a typical profile, or another source standing in). Routes that must answer only from
+    // the provider's data, as the Carbon Aware SDK does, leave these points out.
+    bool filled = false;
 
     UtcMillis end() const { return start + static_cast<UtcMillis>(duration_s * 1000.0); }
 };

@@ -5,7 +5,12 @@
 //   GET  /emissions/forecasts/current     POST /emissions/forecasts/batch
 //   GET  /emissions/average-carbon-intensity  POST /emissions/average-carbon-intensity/batch
 //   GET  /locations
-// Shapes: docs/reference/http-api.md. Intensities are gCO2eq/kWh. Every fault is an HttpError.
+// Behaviour follows the SDK's own source (Green-Software-Foundation/carbon-aware-sdk): its
+// interval rule, rolling windows, validation and status codes; where PowerML differs or
+// extends (fill=estimated, the built-in forecaster) the answer says so in a "powerml" object.
+// Shapes: docs/reference/http-api.md, docs/reference/compatibility.md. Intensities are
+// gCO2eq/kWh. Every fault is an HttpError. An empty emissions answer is an empty array, which
+// the HTTP layer sends as 204 No Content, as the SDK does.
 #include <functional>
 #include <string>
 
@@ -40,15 +45,24 @@ public:
     // "01:00:00", "1.00:00:00": .NET TimeSpan text, which the SDK uses for "duration".
     static std::string timespan(double seconds);
 
+    // A time in a query string, read as leniently as ASP.NET binds one (one-digit fields,
+    // "2022-1-1T04:05:06Z"; a '+' offset decoded to a space). 400 naming `name` otherwise.
+    static UtcMillis sdk_query_time(const std::string& name, const std::string& text);
+
 private:
     std::shared_ptr<const carbon::IntensitySeries> series(const std::string& field, const std::string& location,
                                                           UtcMillis from, UtcMillis to) const;
     nlohmann::json emissions(const std::vector<std::string>& locations, const QueryParams& q) const;
-    nlohmann::json forecast_one(const std::string& field_prefix, const std::string& location,
-                                std::optional<UtcMillis> start, std::optional<UtcMillis> end,
-                                std::optional<long> window_min, UtcMillis requested_at) const;
-    nlohmann::json average_one(const std::string& field_prefix, const std::string& location,
-                               std::optional<UtcMillis> start, std::optional<UtcMillis> end) const;
+    struct ForecastRequest {
+        std::optional<UtcMillis> requested_at;  // now when absent (the current route)
+        std::optional<UtcMillis> start, end;    // dataStartAt, dataEndAt
+        std::optional<long> window_min;         // windowSize; echoed as given, 0 when absent
+        bool fill = false;                      // PowerML's extension: fill=estimated
+    };
+    static std::optional<UtcMillis> query_time(const QueryParams& q, const std::string& name);
+    nlohmann::json forecast_one(const std::string& field_prefix, const std::string& location, const ForecastRequest& r) const;
+    nlohmann::json average_one(const std::string& field_prefix, const std::string& location, std::optional<UtcMillis> start,
+                               std::optional<UtcMillis> end, bool fill) const;
     void check_range(const std::string& field, UtcMillis from, UtcMillis to) const;
 
     SeriesCache& m_cache;

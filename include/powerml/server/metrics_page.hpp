@@ -1,7 +1,9 @@
 #pragma once
 // The /metrics page in Prometheus text exposition format 0.0.4: energy counters and power
 // gauges per channel, the node's totals, grid intensity, emissions and sampler health.
-// Names follow Prometheus conventions (powerml_ prefix, base units, _total on counters).
+// Names follow Prometheus conventions (powerml_ prefix, base units, _total on counters, no
+// type in a name) and pass `promtool check metrics`; energy and power are named as Kepler
+// names them (*_joules_total counters, *_watts gauges). Renames: docs/reference/http-api.md.
 #include <optional>
 #include <string>
 #include <vector>

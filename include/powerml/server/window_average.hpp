@@ -22,8 +22,15 @@ public:
     // Mean over the covered part of [from, to); nothing when no point covers any of it.
     std::optional<double> average(UtcMillis from, UtcMillis to) const;
 
-    // The average of each `window_ms` starting at `from` and at every point start in
-    // (from, to - window_ms]; windows with no coverage are skipped.
+    // How many ms of [from, to) the points cover.
+    UtcMillis covered_ms(UtcMillis from, UtcMillis to) const;
+
+    // The rolling average as the Carbon Aware SDK computes it (EmissionsDataExtensions.
+    // RollingAverage): the first window starts at `from` (or at the first point, if that is
+    // later) and each next one a step later, the step being the first point's duration. A
+    // window is kept when the points reach its end; stepping stops when a window would end
+    // after `to` (the first window is checked for coverage only, as in the SDK) or when no
+    // point is left to enter a window. Window starts do not snap to point starts.
     std::vector<WindowAverage> rolling(UtcMillis from, UtcMillis to, UtcMillis window_ms) const;
 
 private:
