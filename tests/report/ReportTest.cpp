@@ -97,8 +97,8 @@ TEST(ReportTest, EmissionsCsvEnergyIsTheEnergyTheEmissionsWereComputedFrom) {
     run.id = "r2";
     run.summary.duration_s = 3600;
     run.summary.baseline_s = 60;
-    analysis::ComponentEnergy cpu;
-    cpu.component = "cpu";
+    powerml::record::ComponentEnergy cpu;
+    cpu.component = powerml::record::Component::cpu;
     cpu.summed = true;
     cpu.gross_j = 7.2e6;  // 2 kWh
     cpu.baseline_j = 3.6e6;

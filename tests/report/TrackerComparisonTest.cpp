@@ -25,12 +25,12 @@ RunInput measured_job() {
     run.id = "job";
     run.summary.duration_s = 3600;
     run.summary.baseline_s = 60;
-    analysis::ComponentEnergy node, gpu;
-    node.component = "node";
+    powerml::record::ComponentEnergy node, gpu;
+    node.component = powerml::record::Component::node;
     node.summed = false;  // a whole-machine reading
     node.gross_j = 360'000;
     node.net_j = 216'000;  // 40 Wh idle over the hour
-    gpu.component = "gpu";
+    gpu.component = powerml::record::Component::gpu;
     gpu.summed = true;
     gpu.gross_j = 216'000;
     gpu.net_j = 180'000;
@@ -134,8 +134,8 @@ TEST(TrackerComparisonTest, ImpactTrackerLogIsIntegratedAsTheTrackerDoes) {
 TEST(TrackerComparisonTest, ComponentsTheTrackerCannotSeeAreNamed) {
     // A machine with RAPL: PowerML has cpu energy the (GPU-only) tracker reports as 0.
     RunInput run = measured_job();
-    analysis::ComponentEnergy cpu;
-    cpu.component = "cpu";
+    powerml::record::ComponentEnergy cpu;
+    cpu.component = powerml::record::Component::cpu;
     cpu.summed = true;
     cpu.gross_j = 72'000;
     cpu.net_j = 36'000;

@@ -47,7 +47,7 @@ TEST(RaplPowercapSensorTest, DiscoversNestedZonesAndMarksContainment) {
     EXPECT_EQ(find(signals, "dram-0")->contained_in, "psys");
     EXPECT_EQ(find(signals, "psys")->contained_in, "");
     EXPECT_EQ(find(signals, "package-0")->name, "RAPL::PKG_ENERGY");
-    EXPECT_EQ(find(signals, "dram-0")->component, "dram");
+    EXPECT_EQ(powerml::record::to_string(find(signals, "dram-0")->component), "dram");
     EXPECT_NEAR(find(signals, "package-0")->wrap_at, 262143.328851, 1e-6);
 }
 
