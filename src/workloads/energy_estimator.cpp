@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
-#include "powerml/workloads/profile_statistics.hpp"
+#include "powerml/analysis/statistics.hpp"
 
 namespace powerml::workloads {
 
@@ -20,11 +20,11 @@ double feature_of(const ModelCharacteristics& c, const std::string& feature) {
 
 Interval scaled_interval(const std::vector<double>& per_sample, double total_samples, double relative_uncertainty,
                          std::string& basis) {
-    const double m = stats::mean(per_sample);
+    const analysis::Descriptive d = analysis::describe(per_sample);
+    const double m = d.mean;
     double half = 0;
     if (per_sample.size() >= 2) {
-        const int dof = static_cast<int>(per_sample.size()) - 1;
-        half = stats::t_quantile_95(dof) * stats::stddev(per_sample) / std::sqrt(static_cast<double>(per_sample.size()));
+        half = d.ci95_high - d.mean;  // t(0.975, n - 1) x sd / sqrt(n)
         basis = fmt::format("95 % Student-t interval of the mean over {} observations", per_sample.size());
     } else {
         half = 1.96 * relative_uncertainty * std::abs(m);
@@ -90,11 +90,12 @@ CharacteristicFit fit_characteristic(const Profile& profile, const std::string& 
         y.push_back(std::log10(energy));
         fit.models.push_back(m.model);
     }
-    if (x.size() < 3)
-        throw Error(fmt::format("estimating from characteristics needs at least 3 profiled models with positive net {} energy at "
+    // Leave-one-out needs a line through 3 points (analysis' least squares wants 3) after one is left out.
+    if (x.size() < 4)
+        throw Error(fmt::format("estimating from characteristics needs at least 4 profiled models with positive net {} energy at "
                                 "batch size {} (the profile has {}): profile more models",
                                 phase, batch_size, x.size()));
-    const stats::Line line = stats::fit_line(x, y);
+    const analysis::LinearFit line = analysis::linear_regression(x, y);
     fit.log_intercept = line.intercept;
     fit.exponent = line.slope;
     double sum = 0;
@@ -109,10 +110,9 @@ CharacteristicFit fit_characteristic(const Profile& profile, const std::string& 
         p.model = fit.models[i];
         p.measured = std::pow(10.0, y[i]);
         try {
-            const stats::Line without = stats::fit_line(xs, ys);
-            p.predicted = std::pow(10.0, without.intercept + without.slope * x[i]);
+            p.predicted = std::pow(10.0, analysis::linear_regression(xs, ys).predict(x[i]));
         } catch (const Error&) {
-            p.predicted = std::pow(10.0, stats::mean(ys));  // the others share one feature value: their mean
+            p.predicted = std::pow(10.0, analysis::describe(ys).mean);  // the others share one feature value: their mean
         }
         p.relative_error = (p.predicted - p.measured) / p.measured;
         sum += std::abs(p.relative_error);

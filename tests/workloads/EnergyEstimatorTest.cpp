@@ -7,7 +7,6 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/workloads/energy_estimator.hpp"
-#include "powerml/workloads/profile_statistics.hpp"
 
 using namespace powerml;
 using namespace powerml::workloads;
@@ -56,29 +55,13 @@ analysis::RunSummary power_law_run(const ProfilePlan& plan, const std::map<std::
 
 }  // namespace
 
-TEST(EnergyEstimatorTest, CorrelationsAgainstHandComputedValues) {
-    EXPECT_NEAR(*stats::pearson({1, 2, 3, 4}, {2, 4, 6, 8}), 1.0, 1e-12);
-    EXPECT_NEAR(*stats::pearson({1, 2, 3}, {1, 3, 2}), 0.5, 1e-12);
-    // Monotone but not linear: Spearman 1, Pearson below 1.
-    EXPECT_NEAR(*stats::spearman({1, 2, 3, 4}, {1, 10, 100, 1000}), 1.0, 1e-12);
-    EXPECT_LT(*stats::pearson({1, 2, 3, 4}, {1, 10, 100, 1000}), 0.99);
-    EXPECT_EQ(stats::ranks({10, 20, 20, 30}), (std::vector<double>{1, 2.5, 2.5, 4}));
-    EXPECT_FALSE(stats::pearson({1, 1, 1}, {1, 2, 3}).has_value());
-    EXPECT_FALSE(stats::pearson({1, 2}, {1, 2}).has_value());
-    const auto line = stats::fit_line({0, 1, 2}, {1, 3, 5});
-    EXPECT_NEAR(line.slope, 2, 1e-12);
-    EXPECT_NEAR(line.intercept, 1, 1e-12);
-    EXPECT_DOUBLE_EQ(stats::t_quantile_95(4), 2.776);
-    EXPECT_NEAR(stats::stddev({2, 4, 4, 4, 5, 5, 7, 9}), 2.138, 1e-3);
-}
-
 TEST(EnergyEstimatorTest, ExtrapolationScalesAndGivesAStudentTInterval) {
-    // Per-sample energy 1.0, 1.1, 0.9 mJ: mean 1 mJ, sd 0.1 mJ, t(2) = 4.303.
+    // Per-sample energy 1.0, 1.1, 0.9 mJ: mean 1 mJ, sd 0.1 mJ, t(0.975, 2) = 4.30265 (tables give 4.303).
     const auto e = extrapolate_training({1e-3, 1.1e-3, 0.9e-3}, {1e-4, 1e-4, 1e-4}, 10, 60000, 0.05);
     EXPECT_NEAR(e.energy_j.value, 600.0, 1e-9);
-    const double half = 4.303 * 0.1e-3 / std::sqrt(3.0) * 600000;
-    EXPECT_NEAR(e.energy_j.high - e.energy_j.value, half, 1e-6);
-    EXPECT_NEAR(e.energy_j.value - e.energy_j.low, half, 1e-6);
+    const double half = 4.30265 * 0.1e-3 / std::sqrt(3.0) * 600000;
+    EXPECT_NEAR(e.energy_j.high - e.energy_j.value, half, 1e-4 * half);
+    EXPECT_NEAR(e.energy_j.value - e.energy_j.low, half, 1e-4 * half);
     EXPECT_NEAR(e.duration_s.value, 60.0, 1e-9);
     // One observation: the measurement's own relative uncertainty, 1.96 sigma.
     const auto one = extrapolate_training({2e-3}, {1e-4}, 1, 1000, 0.05);
