@@ -29,11 +29,12 @@ struct ProfileFlags {
     int image_size = 0;
     std::string json_path;
     std::string format = "text";
+    bool quick = false;
 };
 
 workloads::ProfilePlan plan_from(const ProfileFlags& flags) {
     workloads::ProfilePlan plan = flags.plan;
-    plan.models = split_list(flags.models, "--models");
+    plan.models = flags.models == "seed001" ? workloads::seed001_models() : split_list(flags.models, "--models");
     for (const auto& m : plan.models) workloads::check_model_name(m);
     plan.batch_sizes = split_ints(flags.batch_sizes, "--batch-sizes", 1, 65536);
     if (plan.repeat < 1 || plan.repeat > 100) throw Error("--repeat must be between 1 and 100");
@@ -48,6 +49,10 @@ std::vector<std::string> run_arguments(const workloads::ProfilePlan& plan, const
                                      "--repeat", std::to_string(plan.repeat), "--train-samples", std::to_string(plan.train_samples),
                                      "--infer-samples", std::to_string(plan.infer_samples), "--dataset", plan.dataset,
                                      "--threads", std::to_string(plan.threads)};
+    if (!plan.freeze.empty()) {
+        args.push_back("--freeze");
+        args.push_back(plan.freeze);
+    }
     if (plan.image_size) {
         args.push_back("--image-size");
         args.push_back(std::to_string(*plan.image_size));
@@ -56,7 +61,8 @@ std::vector<std::string> run_arguments(const workloads::ProfilePlan& plan, const
 }
 
 void add_plan_flags(CLI::App& cmd, ProfileFlags& flags) {
-    cmd.add_option("--models", flags.models, "Built-in models, comma-separated")->capture_default_str();
+    cmd.add_option("--models", flags.models, "Built-in models, comma-separated, or seed001 (its sixteen CIFAR-10 models)")
+        ->capture_default_str();
     cmd.add_option("--batch-sizes", flags.batch_sizes, "Batch sizes, comma-separated")->capture_default_str();
     cmd.add_option("--repeat", flags.plan.repeat, "Repetitions of every step (3 or more give intervals)")->capture_default_str();
     cmd.add_option("--train-samples", flags.plan.train_samples, "Samples in the one training epoch of a step")->capture_default_str();
@@ -65,6 +71,9 @@ void add_plan_flags(CLI::App& cmd, ProfileFlags& flags) {
         ->capture_default_str();
     cmd.add_option("--image-size", flags.image_size, "Resize images to this height and width");
     cmd.add_option("--threads", flags.plan.threads, "CPU threads for Torch (0: every core)")->capture_default_str();
+    cmd.add_option("--freeze", flags.plan.freeze,
+                   "Train only part of every model: features, all-but-last, or module paths (trainable vs total parameters "
+                   "are in the profile)");
 }
 
 }  // namespace
@@ -77,13 +86,25 @@ void add_profile_command(CLI::App& app, int& exit_code) {
     add_measure_flags(*cmd, flags->measure);
     cmd->add_option("--json", flags->json_path, "Also write the profile (powerml.profile/1) to this file, for 'powerml estimate'");
     cmd->add_option("--format", flags->format, "text or json on stdout")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-    cmd->callback([flags, &exit_code] {
+    cmd->add_flag("--quick", flags->quick,
+                  "A smoke profile for CI: synthetic data, batch size 8, 16 training and 16 inference samples, one repeat, "
+                  "0.5 s baseline (options given explicitly still win); its energies are too short to mean much");
+    cmd->callback([cmd, flags, &exit_code] {
+        if (flags->quick) {
+            const auto unset = [cmd](const char* option) { return cmd->count(option) == 0; };
+            if (unset("--batch-sizes")) flags->batch_sizes = "8";
+            if (unset("--train-samples")) flags->plan.train_samples = 16;
+            if (unset("--infer-samples")) flags->plan.infer_samples = 16;
+            if (unset("--repeat")) flags->plan.repeat = 1;
+            if (unset("--dataset")) flags->plan.dataset = "synthetic";
+            if (unset("--baseline")) flags->measure.baseline_s = 0.5;
+        }
         const workloads::ProfilePlan plan = plan_from(*flags);
         if (!workloads::torch_available()) throw Error(workloads::k_no_torch_message);
         workloads::ImageShape input = workloads::dataset_image_shape(plan.dataset);
         if (plan.image_size) input.height = input.width = *plan.image_size;
         std::map<std::string, workloads::ModelCharacteristics> characteristics;
-        for (const auto& m : plan.models) characteristics[m] = workloads::builtin_characteristics(m, input, 10);
+        for (const auto& m : plan.models) characteristics[m] = workloads::builtin_characteristics(m, input, 10, plan.freeze);
 
         MeasureFlags measure_flags = flags->measure;
         measure_flags.command = run_arguments(plan, *flags);
@@ -134,6 +155,7 @@ void add_profile_command(CLI::App& app, int& exit_code) {
                     spec.dataset = plan.dataset;
                     spec.image_size = plan.image_size;
                     spec.threads = plan.threads;
+                    spec.freeze = plan.freeze;
                     spec.phase_prefix = workloads::step_prefix(model, batch, r);
                     spec.mode = workloads::WorkloadMode::train;
                     spec.epochs = 1;

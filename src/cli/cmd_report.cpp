@@ -1,4 +1,6 @@
 // powerml report RUN|EXPERIMENT... --out report.html [--tables DIR] [--emissions FILE] [--compare TRACKER_FILE]
+// powerml report --profile PROFILE.json --out report.html [--tables DIR]
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -12,10 +14,13 @@
 #include "powerml/experiment/experiment_state.hpp"
 #include "powerml/report/emissions_csv.hpp"
 #include "powerml/report/html_report.hpp"
+#include "powerml/report/profile_report.hpp"
 #include "powerml/report/report_tables.hpp"
 #include "powerml/report/tracker_comparison.hpp"
 #include "powerml/store/run_files.hpp"
 #include "run_input.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace powerml::cli {
 
@@ -28,10 +33,13 @@ void add_report_command(CLI::App& app, int& exit_code) {
         std::string db;
         std::string project = "powerml";
         std::string compare;
+        std::string profile;
     };
     auto flags = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("report", "Write the efficiency report (one offline HTML file) for runs and experiments");
-    cmd->add_option("targets", flags->targets, "Run ids (or unique prefixes), folders written by measure --out, and experiment names")->required()->expected(-1);
+    cmd->add_option("targets", flags->targets, "Run ids (or unique prefixes), folders written by measure --out, and experiment names")->expected(-1);
+    cmd->add_option("--profile", flags->profile,
+                    "Instead of runs: the report of a profile written by 'powerml profile --json FILE' (seed 001's figures)");
     cmd->add_option("--out", flags->out, "The HTML file to write (e.g. report.html)");
     cmd->add_option("--tables", flags->tables, "Write every table of the report as CSV and JSON into this directory");
     cmd->add_option("--emissions", flags->emissions, "Write a CodeCarbon-compatible emissions.csv (one row per run) here");
@@ -45,6 +53,39 @@ void add_report_command(CLI::App& app, int& exit_code) {
     cmd->callback([flags, &exit_code] {
         if (flags->out.empty() && flags->tables.empty() && flags->emissions.empty() && flags->compare.empty())
             throw Error("report: nothing to write: give --out FILE.html, --tables DIR, --emissions FILE or --compare FILE");
+        if (!flags->profile.empty()) {
+            if (!flags->targets.empty() || !flags->emissions.empty())
+                throw Error("report --profile: give the profile alone (no runs or experiments, no --emissions)");
+            std::ifstream in(flags->profile);
+            if (!in) throw Error("--profile: cannot open " + flags->profile + " (write one with 'powerml profile --json FILE')");
+            workloads::Profile profile;
+            try {
+                profile = workloads::profile_from_json(nlohmann::json::parse(in));
+            } catch (const nlohmann::json::parse_error& e) {
+                throw Error("--profile " + flags->profile + ": not JSON: " + e.what());
+            } catch (const Error& e) {
+                throw Error("--profile " + flags->profile + ": " + e.what());
+            }
+            if (!flags->out.empty()) {
+                const std::filesystem::path out = flags->out;
+                if (out.has_parent_path()) store::ensure_writable_dir(out.parent_path());
+                store::write_file_atomically(out, report::render_profile_html(profile, "powerml " POWERML_VERSION, utc_now_ms(), flags->profile));
+                fmt::print(stderr, "powerml: wrote {}\n", out.string());
+            }
+            if (!flags->tables.empty()) {
+                const std::filesystem::path dir = flags->tables;
+                store::ensure_writable_dir(dir);
+                const auto tables = report::profile_tables(profile);
+                for (const auto& t : tables) {
+                    store::write_file_atomically(dir / (t.id + ".csv"), t.to_csv());
+                    store::write_file_atomically(dir / (t.id + ".json"), t.to_json());
+                }
+                fmt::print(stderr, "powerml: wrote {} tables to {}\n", tables.size(), dir.string());
+            }
+            exit_code = 0;
+            return;
+        }
+        if (flags->targets.empty()) throw Error("report: give run ids or experiment names (or --profile FILE)");
         const auto db = flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db);
         experiment::ExperimentState state(db);
         report::ReportInput input;

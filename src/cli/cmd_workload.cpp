@@ -57,6 +57,9 @@ void add_mode(CLI::App& parent, const std::string& name, workloads::WorkloadMode
             ->capture_default_str();
         cmd->add_option("--lr", flags->spec.learning_rate, "SGD learning rate (momentum 0.9, weight decay 5e-4)")->capture_default_str();
         cmd->add_option("--time-limit", flags->time_limit_s, "Stop training after this many seconds (the epoch ends early)");
+        cmd->add_option("--freeze", flags->spec.freeze,
+                        "Train only part of the model (seed 003's transfer learning): features (all but the classifier), "
+                        "all-but-last (only the last fully connected layer), or comma-separated module paths");
     }
     cmd->callback([flags, &exit_code] {
         workloads::WorkloadSpec spec = flags->spec;
@@ -67,6 +70,9 @@ void add_mode(CLI::App& parent, const std::string& name, workloads::WorkloadMode
         if (!flags->quiet) {
             fmt::print(stderr, "powerml workload: {} on {} ({}, {} classes), {} thread(s), {:.2f} s\n", result.model, result.dataset,
                        workloads::format_image_shape(result.input), result.classes, result.threads, result.total_duration_s);
+            if (spec.mode == workloads::WorkloadMode::train)
+                fmt::print(stderr, "  trainable parameters: {} of {}{}\n", result.trainable_params, result.total_params,
+                           spec.freeze.empty() || spec.freeze == "none" ? "" : " (--freeze " + spec.freeze + ")");
         }
         exit_code = 0;
     });

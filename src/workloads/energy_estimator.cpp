@@ -6,7 +6,7 @@
 
 #include "powerml/analysis/prediction.hpp"
 #include "powerml/core/error.hpp"
-#include "powerml/workloads/profile_statistics.hpp"
+#include "powerml/analysis/statistics.hpp"
 
 namespace powerml::workloads {
 
@@ -87,11 +87,12 @@ CharacteristicFit fit_characteristic(const Profile& profile, const std::string& 
         y.push_back(std::log10(energy));
         fit.models.push_back(m.model);
     }
-    if (x.size() < 3)
-        throw Error(fmt::format("estimating from characteristics needs at least 3 profiled models with positive net {} energy at "
+    // Leave-one-out needs a line through 3 points (analysis' least squares wants 3) after one is left out.
+    if (x.size() < 4)
+        throw Error(fmt::format("estimating from characteristics needs at least 4 profiled models with positive net {} energy at "
                                 "batch size {} (the profile has {}): profile more models",
                                 phase, batch_size, x.size()));
-    const stats::Line line = stats::fit_line(x, y);
+    const analysis::LinearFit line = analysis::linear_regression(x, y);
     fit.log_intercept = line.intercept;
     fit.exponent = line.slope;
     double sum = 0;
@@ -106,10 +107,9 @@ CharacteristicFit fit_characteristic(const Profile& profile, const std::string& 
         p.model = fit.models[i];
         p.measured = std::pow(10.0, y[i]);
         try {
-            const stats::Line without = stats::fit_line(xs, ys);
-            p.predicted = std::pow(10.0, without.intercept + without.slope * x[i]);
+            p.predicted = std::pow(10.0, analysis::linear_regression(xs, ys).predict(x[i]));
         } catch (const Error&) {
-            p.predicted = std::pow(10.0, stats::mean(ys));  // the others share one feature value: their mean
+            p.predicted = std::pow(10.0, analysis::describe(ys).mean);  // the others share one feature value: their mean
         }
         p.relative_error = (p.predicted - p.measured) / p.measured;
         sum += std::abs(p.relative_error);

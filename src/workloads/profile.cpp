@@ -3,13 +3,14 @@
 #include "powerml/workloads/profile.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "powerml/core/error.hpp"
-#include "powerml/workloads/profile_statistics.hpp"
+#include "powerml/analysis/statistics.hpp"
 
 namespace powerml::workloads {
 
@@ -32,7 +33,21 @@ PhaseEnergy phase_energy(const record::PhaseSummary& phase) {
     return e;
 }
 
-Stat stat_of(const std::vector<double>& values) { return {stats::mean(values), stats::stddev(values)}; }
+Stat stat_of(const std::vector<double>& values) {
+    if (values.empty()) return {};
+    const analysis::Descriptive d = analysis::describe(values);
+    return {d.mean, d.sd};
+}
+
+// r or rho from analysis, or nothing where it declines (fewer than 3 models, a constant side).
+template <typename F>
+std::optional<double> correlation_or_none(F method, const std::vector<double>& x, const std::vector<double>& y) {
+    try {
+        return method(x, y).r;
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
 
 PhaseProfile aggregate(const std::vector<const PhaseEnergy*>& phases) {
     std::vector<double> time, energy, power, energy_per_sample, time_per_sample;
@@ -105,7 +120,35 @@ std::vector<Correlation> profile_correlations(const std::vector<ModelProfile>& m
                     x.push_back(feature_value(m.characteristics, feature));
                     y.push_back((phase == "train" ? m.train : m.infer).energy_per_sample_j.mean);
                 }
-                out.push_back({phase, batch, feature, static_cast<int>(x.size()), stats::pearson(x, y), stats::spearman(x, y)});
+                out.push_back({phase, batch, feature, static_cast<int>(x.size()), correlation_or_none(analysis::pearson, x, y),
+                               correlation_or_none(analysis::spearman, x, y)});
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<PowerLawFit> profile_fits(const std::vector<ModelProfile>& models) {
+    std::set<int> batch_sizes;
+    for (const auto& m : models) batch_sizes.insert(m.batch_size);
+    std::vector<PowerLawFit> out;
+    for (int batch : batch_sizes) {
+        for (const std::string phase : {"train", "infer"}) {
+            for (const std::string feature : {"macs", "params", "macs_per_param"}) {
+                std::vector<double> x, y;
+                for (const auto& m : models) {
+                    const double energy = (phase == "train" ? m.train : m.infer).energy_per_sample_j.mean;
+                    const double value = feature_value(m.characteristics, feature);
+                    if (m.batch_size != batch || !(energy > 0) || !(value > 0)) continue;  // no logarithm of <= 0
+                    x.push_back(std::log10(value));
+                    y.push_back(std::log10(energy));
+                }
+                try {
+                    const analysis::LinearFit f = analysis::linear_regression(x, y);
+                    out.push_back({phase, batch, feature, static_cast<int>(f.n), f.intercept, f.slope, f.r_squared});
+                } catch (const Error&) {
+                    // fewer than 3 usable models, or one feature value for all: no line to draw
+                }
             }
         }
     }
@@ -116,8 +159,11 @@ Profile build_profile(const ProfilePlan& plan, const record::RunSummary& run,
                       const std::map<std::string, ModelCharacteristics>& characteristics) {
     Profile profile;
     profile.plan = plan;
-    for (const auto& c : run.components)
+    for (const auto& c : run.components) {
         if (c.summed) profile.baseline_power_w += c.baseline_power_w;
+        profile.sensors.push_back(fmt::format("{}: {} {}{}{}", c.name, c.source, c.kind, c.model_id.empty() ? "" : " (" + c.model_id + ")",
+                                              c.summed ? "" : ", contained in " + c.contained_in));
+    }
     profile.run_relative_uncertainty = run.net_j > 0 ? run.uncertainty_j / run.net_j : 0.0;
     profile.notes = run.notes;
     for (const auto& model : plan.models) {
@@ -150,6 +196,7 @@ Profile build_profile(const ProfilePlan& plan, const record::RunSummary& run,
         }
     }
     profile.correlations = profile_correlations(profile.models);
+    profile.fits = profile_fits(profile.models);
     return profile;
 }
 
@@ -157,7 +204,7 @@ nlohmann::json to_json(const Profile& p) {
     nlohmann::json plan = {{"models", p.plan.models},       {"batch_sizes", p.plan.batch_sizes},
                            {"repeat", p.plan.repeat},       {"train_samples", p.plan.train_samples},
                            {"infer_samples", p.plan.infer_samples}, {"dataset", p.plan.dataset},
-                           {"threads", p.plan.threads},     {"image_size", p.plan.image_size ? nlohmann::json(*p.plan.image_size) : nlohmann::json(nullptr)}};
+                           {"threads", p.plan.threads},     {"freeze", p.plan.freeze},     {"image_size", p.plan.image_size ? nlohmann::json(*p.plan.image_size) : nlohmann::json(nullptr)}};
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& s : p.steps)
         steps.push_back({{"model", s.model}, {"batch_size", s.batch_size}, {"repeat", s.repeat},
@@ -176,7 +223,11 @@ nlohmann::json to_json(const Profile& p) {
     for (const auto& c : p.correlations)
         correlations.push_back({{"phase", c.phase}, {"batch_size", c.batch_size}, {"feature", c.feature}, {"n", c.n},
                                 {"pearson", optional_json(c.pearson)}, {"spearman", optional_json(c.spearman)}});
-    return {{"schema", "powerml.profile/1"}, {"host", p.host},   {"run_id", p.run_id},
+    nlohmann::json fits = nlohmann::json::array();
+    for (const auto& f : p.fits)
+        fits.push_back({{"phase", f.phase}, {"batch_size", f.batch_size}, {"feature", f.feature}, {"n", f.n},
+                        {"log10_intercept", f.log_intercept}, {"exponent", f.exponent}, {"r_squared", f.r_squared}});
+    return {{"schema", "powerml.profile/1"}, {"host", p.host},   {"run_id", p.run_id}, {"fits", fits}, {"sensors", p.sensors},
             {"baseline_power_w", p.baseline_power_w}, {"run_relative_uncertainty", p.run_relative_uncertainty},
             {"plan", plan}, {"steps", steps}, {"models", models}, {"correlations", correlations}, {"notes", p.notes}};
 }
@@ -194,6 +245,7 @@ Profile profile_from_json(const nlohmann::json& j) {
         p.plan.infer_samples = plan.at("infer_samples").get<std::int64_t>();
         p.plan.dataset = plan.at("dataset").get<std::string>();
         p.plan.threads = plan.value("threads", 0);
+        p.plan.freeze = plan.value("freeze", "");
         if (plan.contains("image_size") && !plan["image_size"].is_null()) p.plan.image_size = plan["image_size"].get<int>();
         p.host = j.value("host", "");
         p.run_id = j.value("run_id", "");
@@ -217,6 +269,12 @@ Profile profile_from_json(const nlohmann::json& j) {
         for (const auto& c : j.at("correlations"))
             p.correlations.push_back({c.at("phase").get<std::string>(), c.at("batch_size").get<int>(), c.at("feature").get<std::string>(),
                                       c.at("n").get<int>(), optional_from(c.at("pearson")), optional_from(c.at("spearman"))});
+        if (j.contains("sensors")) p.sensors = j.at("sensors").get<std::vector<std::string>>();
+        if (j.contains("fits"))
+            for (const auto& f : j.at("fits"))
+                p.fits.push_back({f.at("phase").get<std::string>(), f.at("batch_size").get<int>(), f.at("feature").get<std::string>(),
+                                  f.at("n").get<int>(), f.at("log10_intercept").get<double>(), f.at("exponent").get<double>(),
+                                  f.at("r_squared").get<double>()});
         if (j.contains("notes")) p.notes = j.at("notes").get<std::vector<std::string>>();
         return p;
     } catch (const nlohmann::json::exception& e) {
@@ -226,8 +284,9 @@ Profile profile_from_json(const nlohmann::json& j) {
 
 std::string format_profile(const Profile& p) {
     std::string out = fmt::format(
-        "Profile: {} training and {} inference samples per step, data {}, {} repeat(s), baseline {:.2f} W subtracted\n\n",
-        p.plan.train_samples, p.plan.infer_samples, p.plan.dataset, p.plan.repeat, p.baseline_power_w);
+        "Profile: {} training and {} inference samples per step, data {}, {} repeat(s), baseline {:.2f} W subtracted{}\n\n",
+        p.plan.train_samples, p.plan.infer_samples, p.plan.dataset, p.plan.repeat, p.baseline_power_w,
+        p.plan.freeze.empty() ? "" : ", training with --freeze " + p.plan.freeze);
     out += fmt::format("{:<14} {:>5} {:>10} {:>9} {:>10} {:>8} {:>12} {:>9} {:>9} {:>10} {:>12} {:>6}\n", "model", "batch", "MACs",
                        "params", "train s", "train J", "train J/smp", "train W", "infer s", "infer J", "infer J/smp", "ratio");
     for (const auto& m : p.models) {

@@ -70,9 +70,9 @@ bool torch_available() {
 #endif
 }
 
-ModelCharacteristics builtin_characteristics(const std::string& name, ImageShape input, int classes) {
+ModelCharacteristics builtin_characteristics(const std::string& name, ImageShape input, int classes, const std::string& freeze) {
     check_model_name(name);
-    return plugin().characteristics(name, input, classes);
+    return plugin().characteristics(name, input, classes, freeze);
 }
 
 WorkloadResult run_workload(const WorkloadSpec& spec, const WorkloadCallbacks& callbacks) { return plugin().run(spec, callbacks); }

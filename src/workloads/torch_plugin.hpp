@@ -10,12 +10,12 @@ namespace powerml::workloads {
 
 struct TorchPluginEntry {
     int abi_version;
-    ModelCharacteristics (*characteristics)(const std::string& name, ImageShape input, int classes);
+    ModelCharacteristics (*characteristics)(const std::string& name, ImageShape input, int classes, const std::string& freeze);
     WorkloadResult (*run)(const WorkloadSpec& spec, const WorkloadCallbacks& callbacks);
 };
 
 // Bumped whenever the structs above change shape: a stale plugin is refused, never misread.
-constexpr int k_torch_plugin_abi = 1;
+constexpr int k_torch_plugin_abi = 2;
 
 }  // namespace powerml::workloads
 

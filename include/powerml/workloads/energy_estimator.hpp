@@ -60,8 +60,9 @@ struct CharacteristicFit {
     double predict_j_per_sample(const ModelCharacteristics& info) const;
 };
 
-// The power law for one feature. Needs at least 3 models with positive net energy at this
-// batch size (2 to fit, one left out); throws Error otherwise.
+// The power law for one feature (least squares in log10-log10, analysis::linear_regression).
+// Needs at least 4 models with positive net energy at this batch size (3 to fit, one left out);
+// throws Error otherwise.
 CharacteristicFit fit_characteristic(const Profile& profile, const std::string& phase, int batch_size, const std::string& feature);
 // The feature (of macs, params, macs_per_param) with the smallest leave-one-out error.
 CharacteristicFit best_characteristic_fit(const Profile& profile, const std::string& phase, int batch_size);

@@ -25,6 +25,7 @@ struct ProfilePlan {
     std::string dataset = "synthetic";
     std::optional<int> image_size;
     int threads = 0;
+    std::string freeze;  // WorkloadSpec::freeze for every training step ("" = train everything)
 };
 
 // "lenet/b32/r1/": the prefix of one step's phase names.
@@ -72,15 +73,31 @@ struct Correlation {
     std::optional<double> pearson, spearman;
 };
 
+// Seed 001's fits: log10(energy per sample) = log_intercept + exponent x log10(feature), least
+// squares over the models of one batch size (analysis::linear_regression), for the figures.
+struct PowerLawFit {
+    std::string phase;    // "train" | "infer"
+    int batch_size = 0;
+    std::string feature;  // "macs" | "params" | "macs_per_param"
+    int n = 0;            // models with positive energy and feature
+    double log_intercept = 0;
+    double exponent = 0;
+    double r_squared = 0;
+};
+
 struct Profile {
     ProfilePlan plan;
     std::string host;
     std::string run_id;
     double baseline_power_w = 0;
     double run_relative_uncertainty = 0;  // the measurement's 1-sigma net-energy uncertainty / net energy
+    // What measured it, one line per energy component: "package-0: rapl counter", "cpu: model
+    // model (MODEL_ID)"; a modelled component is an estimate from utilisation, not a meter.
+    std::vector<std::string> sensors;
     std::vector<ProfileStep> steps;
     std::vector<ModelProfile> models;
     std::vector<Correlation> correlations;
+    std::vector<PowerLawFit> fits;  // where at least 3 models have positive energy
     std::vector<std::string> notes;
 
     // Throws Error naming the model and batch size when the profile does not hold them.
@@ -95,6 +112,8 @@ Profile build_profile(const ProfilePlan& plan, const record::RunSummary& run,
 // Correlations of energy per sample with MACs, parameters and MACs per parameter across the
 // models of each batch size (recomputed by build_profile).
 std::vector<Correlation> profile_correlations(const std::vector<ModelProfile>& models);
+// The power laws for every batch size, phase and feature that has 3 or more usable models.
+std::vector<PowerLawFit> profile_fits(const std::vector<ModelProfile>& models);
 
 nlohmann::json to_json(const Profile& profile);
 // Throws Error naming the field when `j` is not a powerml.profile/1 document.

@@ -34,6 +34,10 @@ struct WorkloadSpec {
     int threads = 0;                // 0 = every core
     std::uint32_t seed = 1;
     std::optional<double> time_limit_s;  // stop training after the batch that crosses this
+    // Layers left out of training (seed 003's transfer learning): "" / "none", "all-but-last"
+    // (only the final fully connected layer trains), or module paths such as "features".
+    // Frozen parameters get no gradient and no update; their batch norms still track statistics.
+    std::string freeze;
     std::string phase_prefix;
 };
 
@@ -53,6 +57,8 @@ struct WorkloadResult {
     ImageShape input;
     int classes = 0;
     int threads = 0;
+    std::int64_t total_params = 0;
+    std::int64_t trainable_params = 0;  // after WorkloadSpec::freeze
     std::vector<EpochResult> epochs;  // training
     std::int64_t infer_samples = 0;   // inference
     double infer_duration_s = 0;

@@ -169,10 +169,19 @@ WorkloadResult run(const WorkloadSpec& spec, const WorkloadCallbacks& callbacks)
     result.input = data.shape;
     result.classes = data.classes;
     zoo::NetPtr net = zoo::make_net(spec.model, data.shape, data.classes);
+    zoo::apply_freeze(*net, spec.model, spec.freeze);
+    std::vector<torch::Tensor> trainable;
+    for (const auto& p : net->parameters()) {
+        result.total_params += p.numel();
+        if (p.requires_grad()) {
+            result.trainable_params += p.numel();
+            trainable.push_back(p);
+        }
+    }
     const std::int64_t count = spec.samples > 0 ? spec.samples : data.images.size(0);
 
     if (training) {
-        torch::optim::SGD optimizer(net->parameters(),
+        torch::optim::SGD optimizer(trainable,
                                     torch::optim::SGDOptions(spec.learning_rate).momentum(0.9).weight_decay(5e-4));
         std::optional<Clock::time_point> deadline;
         if (spec.time_limit_s)

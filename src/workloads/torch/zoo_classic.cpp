@@ -63,6 +63,10 @@ Stack conv_bn(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64
     return seq;
 }
 
+Stack bn_relu_conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride) {
+    return Stack(torch::nn::BatchNorm2d(in), torch::nn::ReLU(), Conv(in, out, kernel, stride, (kernel - 1) / 2));
+}
+
 void require_input(const std::string& model, ImageShape input, int min, int suggest) {
     if (input.height < min || input.width < min)
         throw Error(fmt::format("--model {} needs images of at least {}x{}, the data are {}x{}: pass --image-size {} (or choose "
@@ -152,10 +156,21 @@ NetPtr make_net(const std::string& name, ImageShape input, int classes) {
     else if (name == "vgg16") net = make_vgg(16, input, classes);
     else if (name == "resnet18") net = make_resnet18(input, classes, false);
     else if (name == "resnet18-imagenet") net = make_resnet18(input, classes, true);
-    else if (name == "mobilenetv2") net = make_mobilenetv2(input, classes, false);
+    else if (name == "mobilenetv2") net = make_mobilenetv2_cifar(input, classes);
     else if (name == "mobilenetv2-imagenet") net = make_mobilenetv2(input, classes, true);
     else if (name == "shufflenetv2") net = make_shufflenetv2(input, classes, false);
     else if (name == "shufflenetv2-imagenet") net = make_shufflenetv2(input, classes, true);
+    else if (name == "simpledla") net = make_simpledla(input, classes);
+    else if (name == "dpn26") net = make_dpn26(input, classes);
+    else if (name == "densenet121") net = make_densenet121(input, classes);
+    else if (name == "efficientnetb0") net = make_efficientnetb0(input, classes);
+    else if (name == "googlenet") net = make_googlenet(input, classes);
+    else if (name == "mobilenet") net = make_mobilenet(input, classes);
+    else if (name == "pnasnetb") net = make_pnasnetb(input, classes);
+    else if (name == "preactresnet18") net = make_preactresnet18(input, classes);
+    else if (name == "regnetx_200mf") net = make_regnetx_200mf(input, classes);
+    else if (name == "resnext29_2x64d") net = make_resnext29_2x64d(input, classes);
+    else if (name == "senet18") net = make_senet18(input, classes);
     else throw Error("--model " + name + ": listed but not built (internal)");
     for (const auto& item : net->named_modules()) {
         if (auto* conv = dynamic_cast<ConvImpl*>(item.value().get())) conv->label = item.key();
@@ -164,13 +179,62 @@ NetPtr make_net(const std::string& name, ImageShape input, int classes) {
     return net;
 }
 
+namespace {
+
+bool under(const std::string& name, const std::string& prefix) {
+    return name == prefix || (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 && name[prefix.size()] == '.');
+}
+
+std::string top_level_modules(Net& net) {
+    std::string names;
+    for (const auto& child : net.named_children()) names += (names.empty() ? "" : ", ") + child.key();
+    return names;
+}
+
+}  // namespace
+
+void apply_freeze(Net& net, const std::string& model, const std::string& freeze) {
+    if (freeze.empty() || freeze == "none") return;
+    std::vector<std::string> frozen_prefixes;
+    std::string keep;  // all-but-last: the one module left trainable
+    if (freeze == "all-but-last") {
+        for (const auto& item : net.named_modules(""))
+            if (dynamic_cast<FcImpl*>(item.value().get())) keep = item.key();
+        if (keep.empty()) throw Error("--freeze all-but-last: model " + model + " has no final fully connected layer");
+    } else {
+        std::size_t start = 0;
+        while (start <= freeze.size()) {
+            const std::size_t comma = std::min(freeze.find(',', start), freeze.size());
+            const std::string prefix = freeze.substr(start, comma - start);
+            if (prefix.empty()) throw Error("--freeze: empty module name in '" + freeze + "'");
+            frozen_prefixes.push_back(prefix);
+            start = comma + 1;
+        }
+    }
+    std::vector<bool> matched(frozen_prefixes.size(), false);
+    for (auto& item : net.named_parameters()) {
+        bool frozen = !keep.empty() && !under(item.key(), keep);
+        for (std::size_t i = 0; i < frozen_prefixes.size(); ++i)
+            if (under(item.key(), frozen_prefixes[i])) frozen = matched[i] = true;
+        if (frozen) item.value().set_requires_grad(false);
+    }
+    for (std::size_t i = 0; i < frozen_prefixes.size(); ++i)
+        if (!matched[i])
+            throw Error(fmt::format("--freeze {}: model {} has no module '{}' (its modules: {}; or all-but-last)", freeze, model,
+                                    frozen_prefixes[i], top_level_modules(net)));
+    bool trainable = false;
+    for (const auto& p : net.parameters()) trainable = trainable || p.requires_grad();
+    if (!trainable) throw Error(fmt::format("--freeze {} leaves model {} nothing to train", freeze, model));
+}
+
 }  // namespace powerml::workloads::zoo
 
 namespace powerml::workloads::zoo {
 
-ModelCharacteristics count_characteristics(const std::string& name, ImageShape input, int classes) {
+ModelCharacteristics count_characteristics(const std::string& name, ImageShape input, int classes, const std::string& freeze) {
     torch::NoGradGuard no_grad;
     NetPtr net = make_net(name, input, classes);
+    apply_freeze(*net, name, freeze);
     net->eval();
     ModelCharacteristics info;
     info.model = name;

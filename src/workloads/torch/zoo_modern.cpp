@@ -6,24 +6,17 @@
 
 namespace powerml::workloads::zoo {
 
+BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride) {
+    m_body = register_module("body", Stack(conv_bn(in, out, 3, stride, 1, Act::relu), conv_bn(out, out, 3, 1, 1, Act::none)));
+    if (stride != 1 || in != out) m_shortcut = register_module("shortcut", conv_bn(in, out, 1, stride, 1, Act::none));
+}
+
+torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
+    const torch::Tensor identity = m_shortcut ? m_shortcut->forward(x) : x;
+    return torch::relu(m_body->forward(x) + identity);
+}
+
 namespace {
-
-
-class BasicBlockImpl : public torch::nn::Module {
-public:
-    BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride) {
-        m_body = register_module("body", Stack(conv_bn(in, out, 3, stride, 1, Act::relu), conv_bn(out, out, 3, 1, 1, Act::none)));
-        if (stride != 1 || in != out) m_shortcut = register_module("shortcut", conv_bn(in, out, 1, stride, 1, Act::none));
-    }
-    torch::Tensor forward(const torch::Tensor& x) {
-        const torch::Tensor identity = m_shortcut ? m_shortcut->forward(x) : x;
-        return torch::relu(m_body->forward(x) + identity);
-    }
-
-private:
-    Stack m_body{nullptr}, m_shortcut{nullptr};
-};
-TORCH_MODULE(BasicBlock);
 
 class ResNet18 : public Net {
 public:
