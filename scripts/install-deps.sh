@@ -35,7 +35,7 @@ if [[ "$part" == all ]]; then
     # Install tests: the Debian package (CPack runs dpkg-shlibdeps from dpkg-dev, the test
     # unpacks it with dpkg-deb), `pip install` into a fresh venv with Debian's setuptools, and
     # the measurement daemon's test users (useradd from passwd, runuser from util-linux).
-    dpkg-dev file python3-venv python3-setuptools python3-pip passwd util-linux
+    dpkg-dev file python3-venv python3-setuptools python3-wheel python3-pip passwd util-linux
   )
 fi
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
