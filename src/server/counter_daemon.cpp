@@ -101,10 +101,10 @@ std::unique_ptr<CounterDaemon> CounterDaemon::from_machine(CounterDaemonOptions 
                 const bool absolute = name != "rapl_perf";
                 return std::make_unique<CounterDaemon>(std::move(options), std::move(p.sensor), name, absolute);
             }
-            why += fmt::format("\n  {}: {}", name, p.reason);
+            why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", name, p.reason);
         }
     }
-    throw Error("no RAPL counter can be read on this machine, so there is nothing to serve:" + why);
+    throw Error("no RAPL counter can be read on this machine, so there is nothing to serve (" + why + ")");
 }
 
 std::string CounterDaemon::refusal(uid_t uid, gid_t gid) const {
