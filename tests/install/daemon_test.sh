@@ -144,6 +144,24 @@ samples="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1
 echo "daemon_test: member's run: $samples samples, $errors read errors"
 ((errors * 2 < samples)) || fail "$errors read errors in $samples samples through a healthy daemon"
 
+# 1b. Python's Tracker, as the member, uses the daemon the same way (when the module is built).
+pydir="$(dirname "$powerml")/python"
+if [[ -n "$(ls "$pydir"/powerml/_core*.so 2>/dev/null)" ]]; then
+  mkdir -p "$work/tracker-run" && chown "$member" "$work/tracker-run"
+  got="$(cd "$work/tracker-run" && runuser -u "$member" -- env HOME="$work/tracker-run" XDG_DATA_HOME="$work/tracker-run" \
+    PYTHONPATH="$pydir" POWERML_SYSFS_ROOT="$sys" POWERML_DAEMON_SOCKET="$socket" /usr/bin/python3 -c '
+import powerml
+with powerml.Tracker(interval_ms=50, db=False) as t:
+    sum(i * i for i in range(300000))
+s = t.summary()
+print(" ".join(sorted({c["source"] for c in s["components"] if c["component"] in ("cpu", "dram")})))
+')" || fail "the Tracker failed as the member: $got"
+  [[ "$got" == "rapl-daemon" ]] || fail "the member's Tracker read CPU/DRAM through '$got', not rapl-daemon"
+  echo "daemon_test: the member's Tracker read CPU and DRAM through rapl-daemon"
+else
+  echo "daemon_test: Python module not built next to $powerml: Tracker part not run"
+fi
+
 # 2. Outside the group: refused, and told why and what to do.
 out="$(runuser -u "$outsider" -- env HOME=/nonexistent POWERML_SYSFS_ROOT="$sys" POWERML_DAEMON_SOCKET="$socket" \
   "$powerml" sensors 2>&1 || true)"
