@@ -35,6 +35,9 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "check_value", [](const std::string& name, double value) { powerml::python::check_value(name, value); },
         py::arg("name"), py::arg("value"), "Raises Error for a metric value that is not finite.");
+    m.def("data_dir", &powerml::paths::data_dir,
+          "PowerML's shipped data in use: $POWERML_DATA_DIR, else the copy installed with this module "
+          "(a pip install's powerml/data, a system install's share/powerml).");
     m.def("default_run_db", &powerml::paths::default_run_db,
           "The run store `powerml measure` uses by default ($XDG_DATA_HOME/powerml/runs.sqlite).");
 }

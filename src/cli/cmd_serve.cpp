@@ -1,9 +1,12 @@
 // powerml serve: the HTTP service for orchestrators (Carbon Aware SDK routes, /v1 API,
 // Prometheus /metrics). Parses flags, builds the server, and runs until SIGINT or SIGTERM.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -11,6 +14,7 @@
 #include "powerml/core/config.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
+#include "powerml/server/counter_daemon.hpp"
 #include "powerml/server/server.hpp"
 
 namespace powerml::cli {
@@ -29,7 +33,50 @@ struct ServeFlags {
     int threads = 16;
     int timeout_s = 5;
     bool no_sampler = false;
+    std::string socket;  // set: the counter daemon instead of the HTTP service
+    std::string group = "powerml";
 };
+
+// SIGINT/SIGTERM are taken by sigwait; blocked before any thread starts so none gets them.
+sigset_t block_stop_signals() {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    return stop_signals;
+}
+
+// powerml serve --socket PATH: the counter daemon (powerml-serve(8)).
+void run_counter_daemon(const ServeFlags& f) {
+    sigset_t stop_signals = block_stop_signals();
+    std::vector<std::string> notes;
+    server::CounterDaemonOptions options;
+    options.socket = f.socket;
+    options.group = f.group;
+    auto daemon = server::CounterDaemon::from_machine(std::move(options), notes);
+    for (const auto& n : notes) fmt::print(stderr, "powerml: {}\n", n);
+    daemon->bind();
+    std::string domains;
+    for (const auto& s : daemon->signals()) domains += (domains.empty() ? "" : ", ") + s.domain;
+    fmt::print(stderr, "powerml: counter daemon on {} for root and group {}: {} ({}){}\n", f.socket, f.group,
+               daemon->source(), domains, ::geteuid() == 0 ? "" : "; not running as root, so only what this user may read");
+    std::exception_ptr failure;
+    std::thread loop([&] {
+        try {
+            daemon->run();
+        } catch (...) {
+            failure = std::current_exception();
+            ::kill(::getpid(), SIGTERM);
+        }
+    });
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    daemon->stop();
+    loop.join();
+    if (failure) std::rethrow_exception(failure);
+    fmt::print(stderr, "powerml: stopping ({})\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+}
 
 std::string read_token(const ServeFlags& f) {
     if (!f.token_file.empty()) {
@@ -61,7 +108,16 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--timeout", f->timeout_s, "Seconds a client may take to send a request or read the answer")
         ->capture_default_str()->check(CLI::Range(1, 300));
     cmd->add_flag("--no-sampler", f->no_sampler, "Serve the API without sampling this machine (/metrics answers 503)");
+    cmd->add_option("--socket", f->socket,
+                    "Instead of HTTP: as root, serve RAPL counter readings on this Unix socket to root and --group "
+                    "(powerml-serve(8))");
+    cmd->add_option("--group", f->group, "With --socket: the group whose members are served")->capture_default_str();
     cmd->callback([f, &exit_code] {
+        if (!f->socket.empty()) {
+            run_counter_daemon(*f);
+            exit_code = 0;
+            return;
+        }
         server::ServerOptions o;
         o.host = f->host;
         o.port = f->port;
@@ -75,12 +131,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
         o.version = POWERML_VERSION;
         o.config = Config::load_user();
 
-        // SIGINT/SIGTERM are taken by sigwait below; blocked before any thread starts so none gets them.
-        sigset_t stop_signals;
-        sigemptyset(&stop_signals);
-        sigaddset(&stop_signals, SIGINT);
-        sigaddset(&stop_signals, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+        sigset_t stop_signals = block_stop_signals();
 
         std::unique_ptr<server::LivePower> live;
         if (!f->no_sampler) {

@@ -1,9 +1,12 @@
 #include "powerml/core/paths.hpp"
 
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <system_error>
 
 #include "powerml/core/error.hpp"
 
@@ -19,17 +22,58 @@ std::filesystem::path env_or(const char* name, const char* fallback) {
 std::filesystem::path sysfs_root() { return env_or("POWERML_SYSFS_ROOT", "/sys"); }
 std::filesystem::path procfs_root() { return env_or("POWERML_PROCFS_ROOT", "/proc"); }
 
+std::filesystem::path loaded_from() {
+    // dladdr1 names the object holding this function: a shared object by the path it was
+    // loaded from; the main program by an empty name (its argv[0] is no path to trust), so
+    // the kernel's /proc/self/exe is asked instead. The real /proc: this is not a measurement.
+    Dl_info info{};
+    link_map* map = nullptr;
+    std::error_code ec;
+    if (::dladdr1(reinterpret_cast<void*>(&loaded_from), &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) &&
+        map && map->l_name && *map->l_name) {
+        auto path = std::filesystem::weakly_canonical(map->l_name, ec);
+        return ec ? std::filesystem::path(map->l_name) : path;
+    }
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::filesystem::path() : exe;
+}
+
+std::vector<std::filesystem::path> relocated_dirs(const std::filesystem::path& below_prefix) {
+    const auto self = loaded_from();
+    if (self.empty()) return {};
+    const auto dir = self.parent_path();
+    // PREFIX/bin/powerml and PREFIX/lib/python3*/{dist,site}-packages/powerml/_core*.so.
+    return {dir.parent_path() / below_prefix, dir.parent_path().parent_path().parent_path().parent_path() / below_prefix};
+}
+
+std::vector<std::filesystem::path> data_dir_candidates() {
+    std::vector<std::filesystem::path> candidates;
+    if (const auto self = loaded_from(); !self.empty()) candidates.push_back(self.parent_path() / "data");  // pip's package
+    for (auto& dir : relocated_dirs("share/powerml")) candidates.push_back(std::move(dir));
+    candidates.emplace_back(POWERML_SOURCE_DATA_DIR);
+    candidates.emplace_back(POWERML_INSTALL_DATA_DIR);
+    return candidates;
+}
+
 std::filesystem::path data_dir() {
     if (const char* value = std::getenv("POWERML_DATA_DIR"); value && *value) {
         if (!std::filesystem::is_directory(value))
             throw Error(std::string("POWERML_DATA_DIR=") + value + " is not a directory");
         return value;
     }
-    for (const char* candidate : {POWERML_SOURCE_DATA_DIR, POWERML_INSTALL_DATA_DIR}) {
-        if (std::filesystem::is_directory(candidate)) return candidate;
+    std::string tried;
+    for (const auto& candidate : data_dir_candidates()) {
+        // A data folder is one with the shipped grid data in it, not any folder of that name.
+        if (std::filesystem::is_directory(candidate / "grid")) return candidate;
+        tried += (tried.empty() ? "" : ", ") + candidate.string();
     }
-    throw Error(std::string("PowerML's data folder was not found at ") + POWERML_SOURCE_DATA_DIR +
-                " or " + POWERML_INSTALL_DATA_DIR + "; set POWERML_DATA_DIR");
+    throw Error("PowerML's data folder was not found (tried " + tried + "); set POWERML_DATA_DIR");
+}
+
+std::vector<std::string> plugin_candidates(const std::string& file_name) {
+    std::vector<std::string> candidates;
+    for (const auto& dir : relocated_dirs("lib/powerml")) candidates.push_back((dir / file_name).string());
+    return candidates;
 }
 
 std::filesystem::path user_data_dir() {

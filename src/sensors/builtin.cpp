@@ -23,6 +23,7 @@
 #include "powerml/sensors/rapl_choice.hpp"
 #include "powerml/sensors/rapl_msr_sensor.hpp"
 #include "powerml/sensors/rapl_perf_sensor.hpp"
+#include "powerml/sensors/rapl_daemon_sensor.hpp"
 #include "powerml/sensors/smart_plug_sensor.hpp"
 
 namespace powerml::sensors {
@@ -117,6 +118,7 @@ std::vector<Probe> probe_all(const ProbeContext& context) {
     probes.push_back(probe_procfs(context, stat));
     probes.push_back(probe_rapl_powercap(context));
     append_hardware_probes(probes, context);
+    probes.push_back(probe_rapl_daemon(probes, RaplDaemonOptions::from_env()));  // RAPL not readable directly
     probes.push_back(probe_model(context, stat));
     return probes;
 }

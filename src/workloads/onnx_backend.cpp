@@ -1,7 +1,7 @@
 // Finds and loads the ONNX part (libpowerml_onnx.so) on first use: libonnx and protobuf cost
 // every `powerml` invocation several milliseconds and megabytes to load, `powerml mark` inside
 // training loops included, for a feature only `model-info FILE.onnx` uses. Order:
-// $POWERML_ONNX_PLUGIN, the build tree's copy, the install prefix's lib/powerml/.
+// $POWERML_ONNX_PLUGIN, lib/powerml/ beside the installed program, the build tree's copy, the install prefix's lib/powerml/.
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
 #include "plugin_loader.hpp"
 #include "powerml/workloads/onnx_model_info.hpp"
 
@@ -27,6 +28,7 @@ const LoadedOnnx& load_onnx_plugin() {
     std::call_once(once, [] {
         std::vector<std::string> candidates;
         if (const char* env = std::getenv("POWERML_ONNX_PLUGIN"); env && *env) candidates.push_back(env);
+        for (auto& installed : paths::plugin_candidates("libpowerml_onnx.so")) candidates.push_back(std::move(installed));  // relocated install
         candidates.push_back(POWERML_ONNX_PLUGIN_BUILD);
         candidates.push_back(POWERML_ONNX_PLUGIN_INSTALL);
         using EntryFn = OnnxCharacteristicsFn (*)();

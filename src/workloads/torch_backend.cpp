@@ -1,4 +1,5 @@
 // Finds and loads the Torch part (libpowerml_torch.so) on first use. Order: $POWERML_TORCH_PLUGIN,
+// lib/powerml/ beside the installed program (paths::plugin_candidates),
 // the build tree's copy, the install prefix's lib/powerml/. A build without Torch has no plugin
 // and refuses with the reconfigure message.
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
 #include "powerml/workloads/model_zoo.hpp"
 #include "plugin_loader.hpp"
 #include "torch_plugin.hpp"
@@ -28,6 +30,7 @@ const Loaded& load_plugin() {
 #if POWERML_HAVE_TORCH
         std::vector<std::string> candidates;
         if (const char* env = std::getenv("POWERML_TORCH_PLUGIN"); env && *env) candidates.push_back(env);
+        for (auto& installed : paths::plugin_candidates("libpowerml_torch.so")) candidates.push_back(std::move(installed));  // relocated install
         candidates.push_back(POWERML_TORCH_PLUGIN_BUILD);
         candidates.push_back(POWERML_TORCH_PLUGIN_INSTALL);
         // LibTorch's OpenMP threads spin while waiting by default. On a shared or busy machine

@@ -2,6 +2,7 @@
 // Where PowerML finds the machine (/sys, /proc: replaceable for tests) and its own data.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace powerml::paths {
 
@@ -9,9 +10,17 @@ namespace powerml::paths {
 std::filesystem::path sysfs_root();
 // $POWERML_PROCFS_ROOT or "/proc".
 std::filesystem::path procfs_root();
-// Shipped data: $POWERML_DATA_DIR, else the source tree's data/ (build tree use), else the
-// install prefix's share/powerml. Throws Error when none exists.
+// The file PowerML's code runs from: the powerml program, or the Python module's _core*.so.
+// Empty when it cannot be told.
+std::filesystem::path loaded_from();
+// Shipped data: $POWERML_DATA_DIR, else found relative to loaded_from() (the Python package's
+// data/, PREFIX/share/powerml beside PREFIX/bin or PREFIX/lib/python3*/...), so an installed
+// copy reads its own data wherever it was installed; else the source tree's data/ (build tree
+// use), else the configured install prefix's share/powerml. Throws Error when none exists.
 std::filesystem::path data_dir();
+// Where an installed copy keeps a plugin (libpowerml_torch.so): PREFIX/lib/powerml/FILE,
+// relative to loaded_from(). The loader tries these before the build tree's copy.
+std::vector<std::string> plugin_candidates(const std::string& file_name);
 // $XDG_DATA_HOME/powerml (or ~/.local/share/powerml), created on demand.
 std::filesystem::path user_data_dir();
 // user_data_dir()/runs.sqlite
