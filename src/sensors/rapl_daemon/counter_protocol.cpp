@@ -27,9 +27,9 @@ std::string hello_line(const Hello& hello) {
     json signals = json::array();
     for (const auto& s : hello.signals) {
         signals.push_back({{"name", s.name},           {"domain_idx", s.domain_idx}, {"domain", s.domain},
-                           {"unit", s.unit},           {"counter", s.kind == SignalKind::counter},
+                           {"unit", std::string(record::to_string(s.unit))},           {"counter", s.kind == SignalKind::counter},
                            {"wrap_at", s.wrap_at},     {"resolution", s.resolution},
-                           {"component", s.component}, {"contained_in", s.contained_in},
+                           {"component", std::string(record::to_string(s.component))}, {"contained_in", s.contained_in},
                            {"description", s.description}});
     }
     return json{{"protocol", k_version},  {"source", hello.source},     {"instance", hello.instance},
@@ -60,11 +60,11 @@ Hello parse_hello(const std::string& line) {
             info.name = s.at("name").get<std::string>();
             info.domain_idx = s.at("domain_idx").get<int>();
             info.domain = s.at("domain").get<std::string>();
-            info.unit = s.at("unit").get<std::string>();
+            info.unit = record::unit_from_string(s.at("unit").get<std::string>()).value_or(record::Unit::count);
             info.kind = s.at("counter").get<bool>() ? SignalKind::counter : SignalKind::gauge;
             info.wrap_at = s.at("wrap_at").get<double>();
             info.resolution = s.at("resolution").get<double>();
-            info.component = s.at("component").get<std::string>();
+            info.component = record::component_from_string(s.at("component").get<std::string>()).value_or(record::Component::other);
             info.contained_in = s.at("contained_in").get<std::string>();
             info.description = s.at("description").get<std::string>();
             info.provenance = Provenance::hardware;
