@@ -21,6 +21,8 @@ packages=(
   # Python bindings (python/) and their tests: pybind11, NumPy, sklearn's digits data set and
   # PyTorch for the tracked training loops (python3-torch: ~50 MB over libtorch).
   pybind11-dev python3-dev python3-numpy python3-sklearn python3-torch
+  # The fuzz harnesses (fuzz/, scripts/fuzz.sh): clang with libFuzzer, ASan and UBSan.
+  clang-14 libfuzzer-14-dev
 )
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").
 if [[ -n "${POWERML_EXTRA_PACKAGES:-}" ]]; then
