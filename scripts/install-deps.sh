@@ -36,6 +36,8 @@ if [[ "$part" == all ]]; then
     # unpacks it with dpkg-deb), `pip install` into a fresh venv with Debian's setuptools, and
     # the measurement daemon's test users (useradd from passwd, runuser from util-linux).
     dpkg-dev file python3-venv python3-setuptools python3-wheel python3-pip passwd util-linux
+    # The fuzz harnesses (fuzz/, scripts/fuzz.sh): clang with libFuzzer, ASan and UBSan.
+    clang-14 libfuzzer-14-dev
   )
 fi
 # Optional extras named by the caller (e.g. POWERML_EXTRA_PACKAGES="hyperfine").

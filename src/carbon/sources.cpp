@@ -12,11 +12,13 @@
 #include "powerml/carbon/embedded_provider.hpp"
 #include "powerml/carbon/entsoe_provider.hpp"
 #include "powerml/carbon/intensity_cache.hpp"
+#include "powerml/carbon/redactor.hpp"
 #include "powerml/carbon/typical_profile.hpp"
 #include "powerml/carbon/ukgrid_provider.hpp"
 #include "powerml/carbon/watttime_provider.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
+#include "powerml/core/utf8_check.hpp"
 
 namespace powerml::carbon {
 
@@ -71,19 +73,14 @@ long fill_uncovered(IntensitySeries& s, UtcMillis from, UtcMillis to, const std:
 
 void add_note(IntensitySeries& s, const std::string& text) { s.note = s.note.empty() ? text : s.note + "; " + text; }
 
+constexpr const char* k_live[] = {"electricitymaps", "watttime", "ukgrid", "entsoe"};
+
 bool is_live(const std::string& spec) {
-    return spec == "electricitymaps" || spec == "watttime" || spec == "ukgrid" || spec == "entsoe";
+    return std::find_if(std::begin(k_live), std::end(k_live), [&](const char* n) { return spec == n; }) != std::end(k_live);
 }
 
-}  // namespace
-
-std::unique_ptr<Provider> make_provider(const std::string& spec, const Config& config) {
+std::unique_ptr<Provider> make_live_provider(const std::string& spec, const Config& config) {
     const FactorBasis basis = basis_from(config);
-    if (spec.empty() || spec == "embedded") return std::make_unique<EmbeddedProvider>(basis);
-    if (spec.rfind("csv:", 0) == 0) {
-        if (spec.size() == 4) throw Error("--source csv:PATH needs a file path after 'csv:'");
-        return std::make_unique<CsvProvider>(spec.substr(4), basis);
-    }
     const HttpOptions http = http_from(config);
     const auto key = [&](const std::string& name) { return config.get_or("provider." + name + ".key", ""); };
     if (spec == "electricitymaps") {
@@ -104,8 +101,66 @@ std::unique_ptr<Provider> make_provider(const std::string& spec, const Config& c
         return std::make_unique<EntsoeProvider>(base_url(config, spec, "https://web-api.tp.entsoe.eu"), key(spec),
                                                 EmissionFactors::load(config.get_or("provider.entsoe.factors", "ipcc-ar5"), basis),
                                                 http);
-    throw Error("unknown source '" + spec +
-                "'; use embedded, csv:PATH, electricitymaps, watttime, ukgrid or entsoe (see docs/reference/)");
+    throw Error("unknown live source '" + spec + "'");
+}
+
+// Every credential the configuration holds for any provider.
+Redactor config_redactor(const Config& config) {
+    Redactor r;
+    for (const char* provider : k_live)
+        for (const char* field : {"key", "token", "password", "secret"})
+            if (const auto value = config.get(fmt::format("provider.{}.{}", provider, field))) r.add_secret(*value);
+    return r;
+}
+
+// A live provider behind a filter: whatever it says (messages, notes) passes through the
+// redactor first, and an exception that is not an Error (an answer of a shape the provider's
+// parser did not expect) becomes one, so the fallback chain still works.
+class RedactingProvider : public Provider {
+public:
+    RedactingProvider(std::unique_ptr<Provider> inner, Redactor redactor)
+        : m_inner(std::move(inner)), m_redactor(std::move(redactor)) {}
+    std::string name() const override { return m_inner->name(); }
+    IntensitySeries fetch(const std::string& zone, UtcMillis from, UtcMillis to) override {
+        try {
+            IntensitySeries s = m_inner->fetch(zone, from, to);
+            s.note = clean(s.note);
+            s.attribution = clean(s.attribution);
+            s.licence = clean(s.licence);
+            return s;
+        } catch (const Error& e) {
+            throw Error(clean(e.what()));
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw Error(clean(fmt::format("{} sent an answer PowerML cannot read ({}); try later or use --source embedded",
+                                          m_inner->name(), e.what())));
+        }
+    }
+
+private:
+    std::string clean(std::string_view text) const { return printable_utf8(m_redactor.scrub(text)); }
+    std::unique_ptr<Provider> m_inner;
+    Redactor m_redactor;
+};
+
+}  // namespace
+
+std::string redact_provider_text(const Config& config, std::string_view text) {
+    return printable_utf8(config_redactor(config).scrub(text));
+}
+
+std::unique_ptr<Provider> make_provider(const std::string& spec, const Config& config) {
+    const FactorBasis basis = basis_from(config);
+    if (spec.empty() || spec == "embedded") return std::make_unique<EmbeddedProvider>(basis);
+    if (spec.rfind("csv:", 0) == 0) {
+        if (spec.size() == 4) throw Error("--source csv:PATH needs a file path after 'csv:'");
+        return std::make_unique<CsvProvider>(spec.substr(4), basis);
+    }
+    if (!is_live(spec))
+        throw Error("unknown source '" + spec +
+                    "'; use embedded, csv:PATH, electricitymaps, watttime, ukgrid or entsoe (see docs/reference/)");
+    return std::make_unique<RedactingProvider>(make_live_provider(spec, config), config_redactor(config));
 }
 
 IntensitySeries fetch_series(const std::string& spec_in, const std::string& zone, UtcMillis from, UtcMillis to,
@@ -156,6 +211,13 @@ IntensitySeries fetch_series(const std::string& spec_in, const std::string& zone
         return cache.get();
     };
     const bool cache_on = std::find(chain.begin(), chain.end(), "cache") != chain.end();
+    // The provider's own messages are redacted by RedactingProvider; this catches anything
+    // else on the way out (a note stored in the cache by an older version, the summary).
+    const Redactor redactor = config_redactor(config);
+    const auto clean = [&](IntensitySeries& s) -> IntensitySeries& {
+        s.note = printable_utf8(redactor.scrub(s.note));
+        return s;
+    };
     const UtcMillis now = utc_now_ms();
     std::vector<std::string> failures;
     for (const auto& step : chain) {
@@ -168,7 +230,7 @@ IntensitySeries fetch_series(const std::string& spec_in, const std::string& zone
                         s.answered_by = "cache";
                         add_note(s, fmt::format("from the cache, stored {} (younger than carbon.cache_ttl_s = {:g} s)",
                                                 format_rfc3339(hit->stored_at), ttl_s));
-                        return s;
+                        return clean(s);
                     }
                 }
                 s = make_provider(spec, config)->fetch(zone, from, to);
@@ -202,12 +264,12 @@ IntensitySeries fetch_series(const std::string& spec_in, const std::string& zone
                     add_note(s, fmt::format("{} intervals without {} data estimated from {}", n, spec,
                                             embedded.points.empty() ? "the answer's typical profile" : "the embedded data"));
             }
-            return s;
+            return clean(s);
         } catch (const Error& e) {
             failures.push_back(fmt::format("{} failed: {}", step, e.what()));
         }
     }
-    throw Error(fmt::format("no source could answer for {}: {}", zone, fmt::join(failures, "; ")));
+    throw Error(printable_utf8(redactor.scrub(fmt::format("no source could answer for {}: {}", zone, fmt::join(failures, "; ")))));
 }
 
 }  // namespace powerml::carbon

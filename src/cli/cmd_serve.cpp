@@ -30,8 +30,12 @@ struct ServeFlags {
     std::string db;
     double interval_ms = 1000;
     std::size_t max_body = 1 << 20;
-    int threads = 16;
+    int max_connections = 256;
+    int max_per_client = 32;
+    int heavy_requests = 4;
     int timeout_s = 5;
+    double request_timeout_s = 10;
+    double idle_timeout_s = 5;
     bool no_sampler = false;
     std::string socket;  // set: the counter daemon instead of the HTTP service
     std::string group = "powerml";
@@ -104,9 +108,18 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--db", f->db, "Run store for /v1/runs (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     cmd->add_option("--interval", f->interval_ms, "Sampling interval of the live sampler, ms")->capture_default_str()->check(CLI::Range(10.0, 60000.0));
     cmd->add_option("--max-body", f->max_body, "Largest request body accepted, bytes")->capture_default_str();
-    cmd->add_option("--threads", f->threads, "Worker threads (one per open connection)")->capture_default_str()->check(CLI::Range(1, 1024));
-    cmd->add_option("--timeout", f->timeout_s, "Seconds a client may take to send a request or read the answer")
+    cmd->add_option("--max-connections,--threads", f->max_connections, "Connections served at once (a thread each); more get 429")
+        ->capture_default_str()->check(CLI::Range(1, 4096));
+    cmd->add_option("--max-per-client", f->max_per_client, "Connections one client address may hold open; more get 429")
+        ->capture_default_str()->check(CLI::Range(1, 4096));
+    cmd->add_option("--heavy-requests", f->heavy_requests, "Batch and plan requests computed at once; the rest wait")
+        ->capture_default_str()->check(CLI::Range(1, 1024));
+    cmd->add_option("--timeout", f->timeout_s, "Seconds one read or write on a connection may wait")
         ->capture_default_str()->check(CLI::Range(1, 300));
+    cmd->add_option("--request-timeout", f->request_timeout_s, "Seconds a client may take to send a whole request (408 after)")
+        ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+    cmd->add_option("--idle-timeout", f->idle_timeout_s, "Seconds a keep-alive connection may stay idle")
+        ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
     cmd->add_flag("--no-sampler", f->no_sampler, "Serve the API without sampling this machine (/metrics answers 503)");
     cmd->add_option("--socket", f->socket,
                     "Instead of HTTP: as root, serve RAPL counter readings on this Unix socket to root and --group "
@@ -126,8 +139,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
         o.source = f->source;
         o.run_db = f->db.empty() ? paths::default_run_db() : std::filesystem::path(f->db);
         o.max_body_bytes = f->max_body;
-        o.threads = f->threads;
+        o.max_connections = f->max_connections;
+        o.max_per_client = f->max_per_client;
+        o.heavy_requests = f->heavy_requests;
         o.read_timeout_s = o.write_timeout_s = f->timeout_s;
+        o.request_deadline_s = f->request_timeout_s;
+        o.idle_timeout_s = f->idle_timeout_s;
+        o.log = [](const std::string& line) { fmt::print(stderr, "powerml serve: {}\n", line); };
         o.version = POWERML_VERSION;
         o.config = Config::load_user();
 

@@ -1,37 +1,51 @@
 #include "powerml/core/config.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <string_view>
+#include <vector>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
 
 namespace powerml {
 
 namespace {
 
-std::string scalar_text(const toml::node& node) {
-    if (auto s = node.value<std::string>()) return *s;
-    if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
-    if (auto d = node.value<double>()) {
-        std::string text = std::to_string(*d);
-        return text;
-    }
-    if (auto b = node.value<bool>()) return *b ? "true" : "false";
-    return {};
+constexpr std::size_t k_max_config_bytes = 1 << 20;
+
+[[noreturn]] void bad_value(const std::string& origin, const toml::node& node, const std::string& key, const char* why) {
+    throw Error(fmt::format("{}:{}: {}: {}", origin, node.source().begin.line, key, why));
 }
 
-void flatten(const toml::table& table, const std::string& prefix,
+// Every value the configuration holds is one string, number or boolean. Anything else (an
+// array, a date) is an error naming the key: dropping it silently would drop what it set
+// (a pinned power model, a provider key) without a word.
+std::string scalar_text(const toml::node& node, const std::string& key, const std::string& origin) {
+    if (auto s = node.value_exact<std::string>()) return *s;
+    if (auto i = node.value_exact<std::int64_t>()) return std::to_string(*i);
+    if (auto d = node.value_exact<double>()) {
+        if (!std::isfinite(*d)) bad_value(origin, node, key, "not a finite number");
+        return fmt::format("{}", *d);  // shortest text that reads back the same (to_string kept 6 decimals)
+    }
+    if (auto b = node.value_exact<bool>()) return *b ? "true" : "false";
+    if (node.is_array()) bad_value(origin, node, key, "a list is not a setting PowerML reads (give one value)");
+    bad_value(origin, node, key, "give a string, a number or true/false");
+}
+
+void flatten(const toml::table& table, const std::string& prefix, const std::string& origin,
              const std::function<void(const std::string&, const std::string&)>& put) {
     for (const auto& [key, node] : table) {
         const std::string full = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
         if (const auto* sub = node.as_table()) {
-            flatten(*sub, full, put);
-        } else if (!node.is_array()) {
-            put(full, scalar_text(node));
+            flatten(*sub, full, origin, put);
+        } else {
+            put(full, scalar_text(node, full, origin));
         }
     }
 }
@@ -54,14 +68,21 @@ void Config::put(const std::string& key, const std::string& value, Origin origin
 void Config::set_default(const std::string& key, const std::string& value) { put(key, value, Origin::default_value); }
 
 void Config::load_file(const std::filesystem::path& file) {
+    load_text(paths::read_input_file(file, k_max_config_bytes, "configuration file"), file.string());
+}
+
+void Config::load_text(std::string_view text, const std::string& origin) {
     toml::table table;
     try {
-        table = toml::parse_file(file.string());
+        table = toml::parse(text, origin);
     } catch (const toml::parse_error& e) {
-        throw Error(file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                    std::string(e.description()));
+        throw Error(origin + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()) +
+                    " (fix the file or move it away; POWERML_CONFIG names another)");
     }
-    flatten(table, "", [this](const std::string& k, const std::string& v) { put(k, v, Origin::file); });
+    // All or nothing: a file with one bad value changes nothing.
+    std::vector<std::pair<std::string, std::string>> values;
+    flatten(table, "", origin, [&](const std::string& k, const std::string& v) { values.emplace_back(k, v); });
+    for (const auto& [k, v] : values) put(k, v, Origin::file);
 }
 
 void Config::load_env() {
@@ -117,7 +138,8 @@ std::filesystem::path Config::default_file() {
 Config Config::load_user() {
     Config config;
     const auto file = default_file();
-    if (!file.empty() && std::filesystem::exists(file)) config.load_file(file);
+    std::error_code ec;
+    if (!file.empty() && std::filesystem::exists(file, ec)) config.load_file(file);
     config.load_env();
     return config;
 }

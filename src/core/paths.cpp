@@ -3,10 +3,16 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <system_error>
+#include <cstring>
+
+#include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
 
@@ -108,6 +114,41 @@ bool read_small_file(const std::filesystem::path& path, std::string& out) {
     }
     ::close(fd);
     return true;
+}
+
+std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw Error(fmt::format("cannot read {} {}: {}", what, path.string(), std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(fmt::format("{} {} is not a regular file", what, path.string()));
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+        ::close(fd);
+        throw Error(fmt::format("{} {} is {} bytes, more than the {} PowerML reads; is it the right file?", what,
+                                path.string(), st.st_size, max_bytes));
+    }
+    std::string out;
+    out.reserve(static_cast<std::size_t>(st.st_size));
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            throw Error(fmt::format("cannot read {} {}: {}", what, path.string(), std::strerror(err)));
+        }
+        if (n == 0) break;
+        if (out.size() + static_cast<std::size_t>(n) > max_bytes) {  // grew while being read
+            ::close(fd);
+            throw Error(fmt::format("{} {} is larger than the {} bytes PowerML reads", what, path.string(), max_bytes));
+        }
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
 }
 
 }  // namespace powerml::paths

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "powerml/core/error.hpp"
 
@@ -35,7 +36,8 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
 }
 
 UtcFields utc_fields(UtcMillis t) {
-    std::int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
+    // Floor division without t - 999, which overflows near the lowest value.
+    std::int64_t secs = t / 1000 - (t % 1000 < 0 ? 1 : 0);
     std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
     const std::int64_t sod = secs - days * 86400;
     UtcFields f{};
@@ -144,6 +146,16 @@ std::string format_rfc3339(UtcMillis t) {
     return buffer;
 }
 
+UtcMillis utc_from_unix_seconds(double seconds) {
+    const double ms = seconds * 1000.0;
+    if (!std::isfinite(ms) || ms < static_cast<double>(k_min_utc_ms) || ms > static_cast<double>(k_max_utc_ms)) {
+        char shown[64];
+        std::snprintf(shown, sizeof shown, "%g", seconds);
+        throw Error(std::string("time ") + shown + " s is not a time between 1970 and 9999");
+    }
+    return static_cast<UtcMillis>(std::llround(ms));
+}
+
 double parse_duration_s(std::string_view text) {
     const std::string whole(text);
     if (text.empty()) throw Error("empty duration (expected e.g. 90s, 30m, 5h, 1h30m)");
@@ -177,6 +189,7 @@ double parse_duration_s(std::string_view text) {
         total += number * unit;
         any = true;
     }
+    if (!std::isfinite(total)) throw Error("duration '" + whole + "' is too long");
     return total;
 }
 

@@ -14,6 +14,10 @@ namespace powerml::experiment {
 
 namespace {
 
+constexpr std::size_t k_max_experiment_bytes = 1 << 20;
+constexpr std::size_t k_max_scenarios = 1000;
+constexpr long k_max_runs = 100000;
+
 [[noreturn]] void fail(const std::string& origin, const std::string& field, const std::string& what) {
     throw Error(fmt::format("{}: {}: {}", origin, field, what));
 }
@@ -67,7 +71,8 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
         spec.randomize = *v;
     }
     const double seed = number(*head, "seed", 1, origin, w);
-    if (!(seed >= 0 && seed < 9.0e15)) fail(origin, "experiment.seed", "must be a non-negative integer");
+    if (!(seed >= 0 && seed < 9.0e15 && seed == static_cast<double>(static_cast<std::uint64_t>(seed))))
+        fail(origin, "experiment.seed", "must be a non-negative integer");
     spec.seed = static_cast<std::uint64_t>(seed);
     spec.interval_ms = number(*head, "interval_ms", 100, origin, w);
     if (!(spec.interval_ms >= 1 && spec.interval_ms <= 60000)) fail(origin, "experiment.interval_ms", "must be 1 to 60000");
@@ -80,6 +85,9 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
 
     const auto* list = root["scenario"].as_array();
     if (!list || list->empty()) fail(origin, "[[scenario]]", "at least one scenario is needed");
+    if (list->size() > k_max_scenarios)
+        fail(origin, "[[scenario]]", fmt::format("at most {} scenarios (got {})", k_max_scenarios, list->size()));
+    long total_runs = 0;
     std::set<std::string> names;
     for (std::size_t i = 0; i < list->size(); ++i) {
         const auto* t = (*list)[i].as_table();
@@ -94,14 +102,21 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
         if (s.kind != "baseline" && s.kind != "idle" && s.kind != "workload")
             fail(origin, where + "kind", "must be baseline, idle or workload, not '" + s.kind + "'");
         if (const auto* node = t->get("command")) {
+            // An empty command would "run" and "finish" with nothing measured.
+            const auto blank = [](const std::string& c) { return c.find_first_not_of(" \t\r\n") == std::string::npos; };
             if (const auto v = node->value<std::string>()) {
+                if (blank(*v)) fail(origin, where + "command", "is empty: give the command to run");
+                if (v->find('\0') != std::string::npos) fail(origin, where + "command", "contains a NUL character");
                 s.command = {"sh", "-c", *v};
             } else if (const auto* a = node->as_array()) {
+                if (a->empty()) fail(origin, where + "command", "is an empty array: give the program and its arguments");
                 for (const auto& part : *a) {
                     const auto p = part.value<std::string>();
                     if (!p) fail(origin, where + "command", "must be a string or an array of strings");
+                    if (p->find('\0') != std::string::npos) fail(origin, where + "command", "contains a NUL character");
                     s.command.push_back(*p);
                 }
+                if (blank(s.command.front())) fail(origin, where + "command", "the program (its first element) is empty");
             } else {
                 fail(origin, where + "command", "must be a string or an array of strings");
             }
@@ -118,15 +133,16 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
         const double r = number(*t, "repetitions", spec.repetitions, origin, where);
         if (!(r >= 1 && r <= 10000 && r == static_cast<int>(r))) fail(origin, where + "repetitions", "must be 1 to 10000");
         s.repetitions = static_cast<int>(r);
+        total_runs += s.repetitions;
+        if (total_runs > k_max_runs)
+            fail(origin, where + "repetitions", fmt::format("the experiment would make more than {} runs", k_max_runs));
         spec.scenarios.push_back(std::move(s));
     }
     return spec;
 }
 
 ExperimentSpec load_experiment_file(const std::filesystem::path& file) {
-    std::string content;
-    if (!paths::read_small_file(file, content)) throw Error("cannot read experiment file " + file.string());
-    return parse_experiment(content, file.string());
+    return parse_experiment(paths::read_input_file(file, k_max_experiment_bytes, "experiment file"), file.string());
 }
 
 std::vector<PlannedRun> plan_runs(const ExperimentSpec& spec) {

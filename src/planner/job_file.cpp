@@ -10,10 +10,15 @@
 #include <toml++/toml.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
 #include "powerml/core/units.hpp"
 
 namespace powerml::planner {
 namespace {
+
+constexpr std::size_t k_max_job_bytes = 1 << 20;        // a job file is a few hundred bytes
+constexpr std::size_t k_max_summary_bytes = 64u << 20;  // a run's summary.json
+constexpr std::size_t k_max_sites = 1000;
 
 // Reads one table, remembering the keys it used so that misspelt keys are reported instead
 // of silently ignored.
@@ -186,11 +191,15 @@ void read_run_profile(TableReader& job, const std::string& run, const std::files
         spec.profile_origin = found->origin;
         return;
     }
-    std::ifstream in(path);
-    if (!in) job.fail("run", fmt::format("cannot read '{}'", path.string()));
+    std::string text;
+    try {
+        text = paths::read_input_file(path, k_max_summary_bytes, "run summary");
+    } catch (const Error& e) {
+        job.fail("run", e.what());
+    }
     nlohmann::json summary;
     try {
-        summary = nlohmann::json::parse(in);
+        summary = nlohmann::json::parse(text);
         const double duration = summary.at("duration_s").get<double>();
         const double energy = summary.at("energy_j").at("gross").get<double>();
         if (!(duration > 0) || !(energy > 0)) job.fail("run", fmt::format("'{}' has no positive duration_s and energy_j.gross", path.string()));
@@ -302,6 +311,8 @@ JobSpec parse_job_toml(std::string_view text, const std::string& origin, const s
     if (!sites) top.fail("[[site]]", "missing; list at least the site the job runs at now");
     const toml::array* site_array = sites->as_array();
     if (!site_array) top.fail("[[site]]", "must be an array of tables ([[site]])");
+    if (site_array->size() > k_max_sites)
+        top.fail("[[site]]", fmt::format("at most {} sites (got {})", k_max_sites, site_array->size()));
     std::set<std::string> names;
     for (std::size_t i = 0; i < site_array->size(); ++i) {
         const toml::table* t = (*site_array)[i].as_table();
@@ -320,11 +331,7 @@ JobSpec parse_job_toml(std::string_view text, const std::string& origin, const s
 }
 
 JobSpec load_job_file(const std::filesystem::path& file, const RunLookup& lookup) {
-    std::ifstream in(file);
-    if (!in) throw Error(fmt::format("{}: cannot read the job file", file.string()));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_job_toml(text.str(), file.string(), file.parent_path(), lookup);
+    return parse_job_toml(paths::read_input_file(file, k_max_job_bytes, "job file"), file.string(), file.parent_path(), lookup);
 }
 
 const Site& JobSpec::current_site() const {

@@ -52,11 +52,7 @@ bool Catalog::wanted(const std::string& text) const {
 }
 
 void Catalog::load_file(const std::filesystem::path& file, Origin origin) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(file.string() + ": cannot read the power model file");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
+    std::string text = paths::read_input_file(file, k_max_model_file_bytes, "power model file");
     if (!wanted(text)) return;
     if (m_machine) text = detail::blank_unmatchable_lines(text, *m_machine, m_keep);
     for (auto& model : parse_model_file(text, file.string(), origin)) add(std::move(model));

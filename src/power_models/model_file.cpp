@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
 
 namespace powerml::power_models {
 
@@ -398,11 +399,7 @@ std::vector<PowerModel> parse_model_file(const std::string& text, const std::str
 }
 
 std::vector<PowerModel> read_model_file(const std::filesystem::path& file, Origin origin) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(fmt::format("{}: cannot read the power model file", file.string()));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_model_file(text.str(), file.string(), origin);
+    return parse_model_file(paths::read_input_file(file, k_max_model_file_bytes, "power model file"), file.string(), origin);
 }
 
 std::string write_model_file(const PowerModel& m) {

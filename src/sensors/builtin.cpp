@@ -93,11 +93,14 @@ Probe probe_rapl_powercap(const ProbeContext& context) {
 
 Probe probe_model(const ProbeContext& context, const std::shared_ptr<ProcStat>& stat) {
     Probe probe{"model", nullptr, {}, {}, {}};
+    // A configuration that cannot be read is the user's error to fix, not a reason to measure
+    // without the model (which left only sensors that may cover nothing: "0 J", exit 0).
+    const power_models::Pins pins = power_models::pins_from_config(Config::load_user());
     try {
         ModelSetup setup;
         setup.sysfs_root = context.sysfs_root;
         setup.user_models_dir = power_models::Catalog::default_user_dir();
-        setup.pins = power_models::pins_from_config(Config::load_user());
+        setup.pins = pins;
         setup.dmidecode_text = read_dmidecode_memory();
         auto sensor = std::make_unique<ModelSensor>(context.procfs_root, context.data_dir, stat, setup);
         probe.detail = sensor->cpu_explanation();

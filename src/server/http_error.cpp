@@ -29,9 +29,11 @@ std::string HttpError::type_for(int status) {
         case 404: return "https://tools.ietf.org/html/rfc7231#section-6.5.4";
         case 405: return "https://tools.ietf.org/html/rfc7231#section-6.5.5";
         case 408: return "https://tools.ietf.org/html/rfc7231#section-6.5.7";
+        case 411: return "https://tools.ietf.org/html/rfc7231#section-6.5.10";
         case 413: return "https://tools.ietf.org/html/rfc7231#section-6.5.11";
         case 414: return "https://tools.ietf.org/html/rfc7231#section-6.5.12";
         case 415: return "https://tools.ietf.org/html/rfc7231#section-6.5.13";
+        case 429: return "https://tools.ietf.org/html/rfc6585#section-4";
         case 500: return "https://tools.ietf.org/html/rfc7231#section-6.6.1";
         case 502: return "https://tools.ietf.org/html/rfc7231#section-6.6.3";
         case 503: return "https://tools.ietf.org/html/rfc7231#section-6.6.4";
@@ -46,9 +48,11 @@ std::string HttpError::reason_phrase(int status) {
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
         case 408: return "Request Timeout";
+        case 411: return "Length Required";
         case 413: return "Payload Too Large";
         case 414: return "URI Too Long";
         case 415: return "Unsupported Media Type";
+        case 429: return "Too Many Requests";
         case 500: return "Internal Server Error";
         case 502: return "Bad Gateway";
         case 503: return "Service Unavailable";

@@ -12,6 +12,7 @@
 #include "powerml/core/paths.hpp"
 #include "plugin_loader.hpp"
 #include "powerml/workloads/onnx_model_info.hpp"
+#include "powerml/workloads/onnx_precheck.hpp"
 
 namespace powerml::workloads {
 
@@ -50,6 +51,9 @@ const LoadedOnnx& load_onnx_plugin() {
 bool onnx_available() { return true; }
 
 ModelCharacteristics onnx_characteristics(const std::filesystem::path& file) {
+    // Checked here first: a file libonnx would crash on never reaches it, and a bad file is
+    // refused without loading the plugin at all.
+    precheck_onnx(paths::read_input_file(file, k_onnx_max_bytes, "ONNX file"), file.string());
     const LoadedOnnx& loaded = load_onnx_plugin();
     if (!loaded.characteristics) throw Error(loaded.error);
     return loaded.characteristics(file);

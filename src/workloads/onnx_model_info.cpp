@@ -11,6 +11,8 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
+#include "powerml/workloads/onnx_precheck.hpp"
 
 namespace powerml::workloads {
 
@@ -25,9 +27,14 @@ Dims dims_of(const onnx::TypeProto& type) {
     return dims;
 }
 
+// Shapes come from the file and from shape inference: a product that overflows (or a
+// negative dimension) is refused, not computed with undefined behaviour.
 std::int64_t product(const Dims& dims, std::size_t from = 0) {
     std::int64_t n = 1;
-    for (std::size_t i = from; i < dims.size(); ++i) n *= dims[i];
+    for (std::size_t i = from; i < dims.size(); ++i) {
+        if (dims[i] < 0) throw Error(fmt::format("a shape has the negative dimension {}", dims[i]));
+        if (__builtin_mul_overflow(n, dims[i], &n)) throw Error("a shape has more elements than a 64-bit count holds");
+    }
     return n;
 }
 
@@ -52,10 +59,12 @@ int element_bytes(int data_type) {
 // Built into the ONNX plugin (libpowerml_onnx.so, see onnx_backend.cpp): linking libonnx and
 // protobuf into `powerml` itself made every invocation pay for loading them.
 ModelCharacteristics onnx_characteristics_in_plugin(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error("cannot open ONNX file " + file.string());
+    // The plugin can be called on its own: the structure is checked before libonnx sees it.
+    const std::string bytes = paths::read_input_file(file, k_onnx_max_bytes, "ONNX file");
+    precheck_onnx(bytes, file.string());
     onnx::ModelProto model;
-    if (!model.ParseFromIstream(&in)) throw Error(file.string() + ": not an ONNX model (protobuf parse failed)");
+    if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+        throw Error(file.string() + ": not an ONNX model (protobuf parse failed)");
     try {
         onnx::shape_inference::InferShapes(model);
     } catch (const std::exception& e) {
@@ -109,19 +118,24 @@ ModelCharacteristics onnx_characteristics_in_plugin(const std::filesystem::path&
         const std::string& op = node.op_type();
         if (op != "Conv" && op != "Gemm" && op != "MatMul") continue;
         const std::string name = node.name().empty() ? fmt::format("{}_{}", op, index) : node.name();
-        const auto shape_of = [&](const std::string& tensor) -> const Dims& {
+        // A shape with a symbolic (unknown) first dimension counts it as one sample; any other
+        // unknown dimension means the MACs cannot be counted.
+        const auto shape_of = [&](const std::string& tensor) -> Dims {
             const auto it = shapes.find(tensor);
-            if (it == shapes.end() || it->second.empty() || product(it->second) == 0)
+            Dims d = it == shapes.end() ? Dims{} : it->second;
+            if (!d.empty() && d[0] < 0) d[0] = 1;  // symbolic batch
+            bool known = !d.empty();
+            for (const auto v : d) known = known && v > 0;
+            if (!known)
                 throw Error(fmt::format("{}: node '{}' ({}): no shape for '{}' after shape inference; give the graph input fixed "
                                         "dimensions",
                                         file.string(), name, op, tensor));
-            return it->second;
+            return d;
         };
         if (node.input_size() < 2 || node.output_size() < 1)
             throw Error(fmt::format("{}: node '{}' ({}) has too few inputs or outputs", file.string(), name, op));
-        Dims out = shape_of(node.output(0));
-        if (!out.empty() && out[0] < 0) out[0] = 1;  // symbolic batch
-        const Dims& weight = shape_of(node.input(1));
+        const Dims out = shape_of(node.output(0));
+        const Dims weight = shape_of(node.input(1));
         LayerInfo layer;
         layer.name = name;
         layer.type = op;
@@ -130,7 +144,7 @@ ModelCharacteristics onnx_characteristics_in_plugin(const std::filesystem::path&
             if (weight.size() != 4 || out.size() != 4)
                 throw Error(fmt::format("{}: Conv node '{}' is not 2-D (weight rank {}, output rank {})", file.string(), name,
                                         weight.size(), out.size()));
-            layer.macs = static_cast<double>(product(out, 1)) * static_cast<double>(weight[1] * weight[2] * weight[3]);
+            layer.macs = static_cast<double>(product(out, 1)) * static_cast<double>(product(weight, 1));
         } else {
             // Gemm/MatMul: each output element is a dot product over the shared dimension.
             bool trans_b = false;

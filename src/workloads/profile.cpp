@@ -161,7 +161,7 @@ Profile build_profile(const ProfilePlan& plan, const record::RunSummary& run,
     profile.plan = plan;
     for (const auto& c : run.components) {
         if (c.summed) profile.baseline_power_w += c.baseline_power_w;
-        profile.sensors.push_back(fmt::format("{}: {} {}{}{}", c.name, c.source, c.kind, c.model_id.empty() ? "" : " (" + c.model_id + ")",
+        profile.sensors.push_back(fmt::format("{}: {} {}{}{}", c.name, c.source, record::to_string(c.kind), c.model_id.empty() ? "" : " (" + c.model_id + ")",
                                               c.summed ? "" : ", contained in " + c.contained_in));
     }
     profile.run_relative_uncertainty = run.net_j > 0 ? run.uncertainty_j / run.net_j : 0.0;

@@ -99,3 +99,32 @@ TEST(ExperimentSpecTest, BadInputNamesTheField) {
               std::string::npos);
     EXPECT_NE(error_of("[experiment\n").find("exp.toml:"), std::string::npos);
 }
+
+// A command that runs nothing would "finish" with nothing measured.
+TEST(ExperimentSpecTest, EmptyCommandsAreRefused) {
+    const std::string head = "[experiment]\nname = \"x\"\n[[scenario]]\nname = \"a\"\n";
+    for (const char* command : {"command = \"\"", "command = \"   \"", "command = []", "command = [\"\"]", "command = [\"\", \"x\"]",
+                                "command = \"a\\u0000b\"", "command = [\"sh\", \"a\\u0000b\"]"}) {
+        const std::string e = error_of(head + command + "\n");
+        EXPECT_NE(e.find("scenario[1].command"), std::string::npos) << command << ": " << e;
+    }
+    EXPECT_EQ(error_of(head + "command = [\"true\"]\n"), "no error");
+}
+
+TEST(ExperimentSpecTest, SizesAreBounded) {
+    std::string many = "[experiment]\nname = \"x\"\n";
+    for (int i = 0; i < 1001; ++i) many += "[[scenario]]\nname = \"s" + std::to_string(i) + "\"\ncommand = \"true\"\n";
+    EXPECT_NE(error_of(many).find("at most 1000 scenarios"), std::string::npos);
+    std::string runs = "[experiment]\nname = \"x\"\nrepetitions = 10000\n";
+    for (int i = 0; i < 11; ++i) runs += "[[scenario]]\nname = \"s" + std::to_string(i) + "\"\ncommand = \"true\"\n";
+    EXPECT_NE(error_of(runs).find("more than 100000 runs"), std::string::npos);
+    EXPECT_NE(error_of("[experiment]\nname = \"x\"\nseed = 1.5\n[[scenario]]\nname = \"a\"\ncommand = \"true\"\n").find("experiment.seed"),
+              std::string::npos);
+    // A file that is not a regular file (it would be read forever) or is too large.
+    try {
+        load_experiment_file("/dev/zero");
+        ADD_FAILURE();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+}

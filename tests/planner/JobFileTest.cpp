@@ -170,3 +170,34 @@ TEST(JobFileTest, MissingFileIsAnError) {
 
 }  // namespace
 }  // namespace powerml::planner
+
+namespace powerml::planner {
+namespace {
+
+TEST(JobFileTest, FilesAreBoundedInSize) {
+    test::TempDir dir;
+    const auto big = dir.write("big.toml", std::string(2 << 20, '#'));
+    try {
+        load_job_file(big);
+        ADD_FAILURE();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("more than the 1048576"), std::string::npos) << e.what();
+    }
+    try {
+        load_job_file("/dev/zero");
+        ADD_FAILURE();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+    std::string sites = k_good;
+    for (int i = 0; i < 1001; ++i) sites += "[[site]]\nname = \"s" + std::to_string(i) + "\"\nzone = \"DE\"\n";
+    try {
+        parse_job_toml(sites, "job.toml");
+        ADD_FAILURE();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("at most 1000 sites"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace powerml::planner

@@ -4,6 +4,7 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/power_models/model_file.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace powerml;
 using namespace powerml::power_models;
@@ -158,4 +159,16 @@ TEST(ModelFileTest, WrittenFilesReadBackTheSame) {
     EXPECT_DOUBLE_EQ(back[0].fit->mape, 0.031);
     EXPECT_EQ(back[0].fit->samples, 120);
     for (double u : {0.0, 0.33, 1.0}) EXPECT_DOUBLE_EQ(back[0].watts_at(u), m.watts_at(u));
+}
+
+TEST(ModelFileTest, FilesAreBoundedInSize) {
+    test::TempDir dir;
+    const auto big = dir.write("big.toml", std::string((32u << 20) + 1, '#'));
+    try {
+        read_model_file(big);
+        ADD_FAILURE();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("more than the"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(read_model_file("/dev/zero"), Error);
 }

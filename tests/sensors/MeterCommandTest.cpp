@@ -1,6 +1,7 @@
 // `powerml meter import|fit` end to end with the built CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -46,4 +47,15 @@ TEST(MeterCommandTest, FitStoresTheCorrectionForTheMachine) {
                                                   t.write("flat.csv", "0,10\n").string(), "--store", store.string()});
     EXPECT_EQ(flat.exit_code, 1);
     EXPECT_NE(flat.err.find("at least 3 intervals"), std::string::npos) << flat.err;
+}
+
+TEST(MeterCommandTest, ImportRefusesAbsurdTimesWithOneLine) {
+    powerml::test::TempDir t;
+    const auto log = t.write("meter.csv", "time,watts\n1700000000,100\n1e300,300\n");
+    const auto r = powerml::test::run_powerml({"meter", "import", log.string()});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("meter.csv:3: time"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("292278994"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }

@@ -51,7 +51,7 @@ TEST(MeterLogTest, BadInputNamesFileLineAndField) {
         MeterLog::parse_csv("time,watts\n2024-03-01T10:00:00Z,abc\n", "m.csv");
         FAIL();
     } catch (const powerml::Error& e) {
-        EXPECT_STREQ(e.what(), "m.csv:2: watts: 'abc' is not a non-negative number");
+        EXPECT_STREQ(e.what(), "m.csv:2: watts: 'abc' is not a number of watts from 0 to 10000000");
     }
     EXPECT_THROW(MeterLog::parse_csv("when,how much\n1,2\n", "m.csv"), powerml::Error);
     EXPECT_THROW(MeterLog::parse_csv("", "m.csv"), powerml::Error);
@@ -66,4 +66,24 @@ TEST(MeterLogTest, PairsMeterIntervalsWithMeanSensorPower) {
     EXPECT_DOUBLE_EQ(pairs[0].sensor_w, 110.0);
     EXPECT_DOUBLE_EQ(pairs[0].wall_w, 150.0);
     EXPECT_DOUBLE_EQ(pairs[1].sensor_w, 210.0);
+}
+
+// Times no meter wrote: refused with the line, before any conversion (1e300 s used to hit
+// signed overflow and print dates in year 292278994).
+TEST(MeterLogTest, AbsurdTimesAndPowersAreRefused) {
+    for (const char* line : {"1e300,5", "-1e300,5", "nan,5", "inf,5", "-5,5", "1e19,5", "1e17,5", "99999999999999999999,5",
+                             "0x7fffffffffffffff,5", "-0.001,5"}) {
+        SCOPED_TRACE(line);
+        try {
+            MeterLog::parse_csv(std::string("1700000000,50\n") + line + "\n", "m.csv");
+            ADD_FAILURE() << "accepted";
+        } catch (const powerml::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("m.csv:2: time"), std::string::npos) << e.what();
+        }
+    }
+    for (const char* line : {"1700000001,1e300", "1700000001,-1", "1700000001,nan", "1700000001,20000000"})
+        EXPECT_THROW(MeterLog::parse_csv(std::string("1700000000,50\n") + line + "\n", "m.csv"), powerml::Error) << line;
+    // The edges of what is accepted: 1970 and the year 9999 (as milliseconds).
+    const auto edge = MeterLog::parse_csv("0,1\n253402300799999,1\n", "m.csv");
+    EXPECT_EQ(edge.rows().back().time, 253402300799999);
 }

@@ -1,7 +1,10 @@
 #pragma once
 // HTTP GET for the live providers: timeout, bounded retries with exponential back-off, and
 // every failure turned into one sentence that names the provider and says what to do. The
-// key never appears in a message: only the path is quoted, never the query string.
+// key never appears in a message or a returned body: only the path is quoted, never the
+// query string, and every credential the request carried (query parameter, header, Basic
+// pair) is removed by Redactor from what comes back, error pages that echo the request
+// included. Answers are bounded in size and in total time.
 #include <map>
 #include <string>
 
@@ -11,6 +14,8 @@ struct HttpOptions {
     double timeout_s = 10.0;
     int retries = 2;          // extra tries after the first, for 429, 5xx and connection errors
     double backoff_s = 0.5;   // wait before retry k is backoff_s * 2^k
+    double total_timeout_s = 120.0;               // for one whole answer, however it trickles in
+    std::size_t max_body_bytes = 256u << 20;      // a larger answer is refused, not read
 };
 
 class HttpClient {

@@ -8,6 +8,7 @@
 // fails the cache is used, then the embedded data. Which one answered is in series.note.
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "powerml/carbon/intensity_series.hpp"
 #include "powerml/carbon/provider.hpp"
@@ -23,6 +24,12 @@ IntensitySeries fetch_series(const std::string& source_spec, const std::string& 
                              UtcMillis to, const Config& config);
 
 // The provider a spec names, without fallback or gap filling (tests, `powerml intensity --raw`).
+// A live provider comes wrapped: its messages and notes are stripped of every credential in
+// `config` (Redactor) and of invalid UTF-8, and any exception it throws arrives as Error.
 std::unique_ptr<Provider> make_provider(const std::string& source_spec, const Config& config);
+
+// `text` without any credential `config` holds for a provider or any auth parameter, and with
+// invalid UTF-8 replaced: for text that quotes a provider on its way to a log or a client.
+std::string redact_provider_text(const Config& config, std::string_view text);
 
 }  // namespace powerml::carbon

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace powerml {
 
@@ -14,8 +15,12 @@ public:
     enum class Origin { default_value, file, env, flag };
 
     void set_default(const std::string& key, const std::string& value);
-    // Flattens every table of a TOML file into dotted keys. Throws Error with file and line.
+    // Flattens every table of a TOML file into dotted keys. Throws Error with file and line,
+    // and for a value that is not a string, number or boolean (nothing is dropped silently);
+    // on an error nothing of the file is taken. Files over 1 MiB are refused.
     void load_file(const std::filesystem::path& file);
+    // The same for TOML text; `origin` names it in messages.
+    void load_text(std::string_view text, const std::string& origin);
     // Picks up POWERML_* for keys already known (defaults or file) and for `extra_keys`.
     void load_env();
     void set_flag(const std::string& key, const std::string& value);

@@ -30,4 +30,9 @@ std::filesystem::path default_run_db();
 // hardware files vanish and become unreadable at run time.
 bool read_small_file(const std::filesystem::path& path, std::string& out);
 
+// Reads a whole file that a person gave (config, job, experiment, model, log), refusing one
+// that is not a regular file (a FIFO or /dev/zero would be read forever) or is larger than
+// `max_bytes`. Throws Error naming `what` and the file.
+std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what);
+
 }  // namespace powerml::paths

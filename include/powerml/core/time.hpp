@@ -21,6 +21,15 @@ UtcMillis parse_rfc3339(std::string_view text);
 // "2023-06-15T00:00:00Z"; milliseconds are shown only when non-zero.
 std::string format_rfc3339(UtcMillis t);
 
+// The span of times PowerML accepts from outside text (meter logs, providers): 1970-01-01
+// to 9999-12-31, so every accepted time prints as RFC 3339 and no arithmetic on it overflows.
+inline constexpr UtcMillis k_min_utc_ms = 0;
+inline constexpr UtcMillis k_max_utc_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+
+// Unix seconds (a double from outside text) as UtcMillis; Error for NaN, infinities and
+// times outside [k_min_utc_ms, k_max_utc_ms] (the cast alone would be undefined there).
+UtcMillis utc_from_unix_seconds(double seconds);
+
 // "90s", "30m", "5h", "1d", "1h30m", "2.5h", or a bare number of seconds. Throws Error.
 double parse_duration_s(std::string_view text);
 

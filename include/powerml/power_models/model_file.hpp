@@ -13,6 +13,8 @@
 namespace powerml::power_models {
 
 inline constexpr const char* k_schema = "powerml.power-models/1";
+// Largest power-model file read (the biggest shipped one is about 0.5 MB).
+inline constexpr std::size_t k_max_model_file_bytes = 32u << 20;
 
 // Parses and checks a file's text. Throws Error "FILE:LINE: field 'x': what is wrong, what to
 // do" at the first problem; `file` is only used in messages and in each model's location.

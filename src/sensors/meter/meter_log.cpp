@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/paths.hpp"
 
 namespace powerml::sensors {
 
@@ -44,11 +45,16 @@ std::string lower(std::string s) {
 
 UtcMillis parse_time(const std::string& text) {
     double number = 0;
+    UtcMillis t = 0;
     if (parse_double(text, number)) {
-        // Unix seconds, or milliseconds when too large to be seconds (after year 5138).
-        return static_cast<UtcMillis>(std::llround(number > 1e11 ? number : number * 1000.0));
+        // Unix seconds, or milliseconds when too large to be seconds (after year 5138). Out of
+        // range (1e300, negative) is refused before any conversion: the cast would be undefined.
+        t = utc_from_unix_seconds(number > 1e11 ? number / 1000.0 : number);
+    } else {
+        t = parse_rfc3339(text);
     }
-    return parse_rfc3339(text);
+    if (t < k_min_utc_ms || t > k_max_utc_ms) throw Error("'" + text + "' is before 1970");
+    return t;
 }
 
 }  // namespace
@@ -100,9 +106,10 @@ MeterLog MeterLog::parse_csv(std::string_view text, const std::string& origin) {
         } catch (const Error& e) {
             throw Error(origin + ":" + std::to_string(line_no) + ": time: " + e.what());
         }
-        if (!parse_double(fields[static_cast<std::size_t>(watts_col)], row.watts) || row.watts < 0)
-            throw Error(origin + ":" + std::to_string(line_no) + ": watts: '" + fields[static_cast<std::size_t>(watts_col)] +
-                        "' is not a non-negative number");
+        // A wall meter reads a plug, a PDU or a rack: 10 MW is beyond any of them.
+        if (!parse_double(fields[static_cast<std::size_t>(watts_col)], row.watts) || row.watts < 0 || row.watts > 1e7)
+            throw Error(origin + ":" + std::to_string(line_no) + ": watts: '" + fields[static_cast<std::size_t>(watts_col)].substr(0, 40) +
+                        "' is not a number of watts from 0 to 10000000");
         log.m_rows.push_back(row);
     }
     if (log.m_rows.empty()) throw Error(origin + ": no meter readings found");
@@ -118,11 +125,8 @@ MeterLog MeterLog::parse_csv(std::string_view text, const std::string& origin) {
 }
 
 MeterLog MeterLog::load(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error("cannot read meter log " + file.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_csv(text.str(), file.string());
+    // A year of 1 s readings is about 1.5 GB; a log past this is refused, not read into memory.
+    return parse_csv(paths::read_input_file(file, std::size_t{512} << 20, "meter log"), file.string());
 }
 
 double MeterLog::interval_end_s(std::size_t i) const {
