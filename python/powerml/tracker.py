@@ -265,6 +265,17 @@ class Tracker:
         return self._measurement.so_far()[0]
 
     @property
+    def attributed_energy_j(self) -> Optional[float]:
+        """The job's own share (J) of the machine's energy, beside ``energy_j``: the job is this
+        process and its children, charged by their share of the machine's busy CPU time
+        (summary.json's ``attribution``; docs/explanation/attribution.md). None when nested, or
+        when the CPU times it needs could not be read."""
+        summary = self.summary()
+        if summary is None or summary.get("attribution") is None:
+            return None
+        return float(summary["attribution"]["energy_j"])
+
+    @property
     def energy_basis(self) -> Optional[str]:
         """"net" (gross minus the idle baseline) when a baseline was measured, else "gross"."""
         if self._control is not None:

@@ -1,5 +1,7 @@
 #include "powerml/analysis/run_summary.hpp"
 
+#include "powerml/analysis/attribution.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -19,6 +21,8 @@ double overlap_fraction(double a, double b, double from, double to) {
     const double lo = std::max(a, from), hi = std::min(b, to);
     return hi > lo ? (hi - lo) / (b - a) : 0.0;
 }
+
+}  // namespace
 
 // Counter value at time t by linear interpolation between samples (usage counters: bytes, CPU s).
 std::optional<double> counter_at(const Timeline& timeline, std::size_t c, double t) {
@@ -46,6 +50,8 @@ std::optional<double> counter_at(const Timeline& timeline, std::size_t c, double
     if (after) return after->second;
     return std::nullopt;
 }
+
+namespace {
 
 // Mean power of channel c in each row inside [from, to]: the baseline's spread.
 std::vector<double> row_powers(const Timeline& timeline, std::size_t c, double from, double to) {
@@ -94,6 +100,7 @@ Usage usage_between(const Timeline& timeline, double from_s, double to_s) {
             else if (info.name == "PROCFS::NET_RX") usage.net_rx_b = delta;
             else if (info.name == "PROCFS::NET_TX") usage.net_tx_b = delta;
             else if (info.name == "PROCFS::PROCESS_CPU_TIME") usage.process_cpu_s = delta;
+            else if (info.name == "PROCFS::MACHINE_CPU_TIME") usage.machine_busy_cpu_s = delta;
             continue;
         }
         // Gauges: time-weighted mean over the rows inside the window, and the maximum.
@@ -118,16 +125,24 @@ Usage usage_between(const Timeline& timeline, double from_s, double to_s) {
         else if (info.name == "PROCFS::MEM_USED") {
             usage.mem_used_mean_b = mean;
             usage.mem_used_max_b = maximum;
+        } else if (info.name == "PROCFS::PROCESS_RSS") {
+            usage.process_rss_mean_b = mean;
+        } else if (info.name == "PROCFS::ALLOWED_CPUS") {
+            usage.allowed_cpus_mean = mean;
         } else if (info.name == "PROCFS::CPU_UTIL" || info.name == "PROCFS::MEM_TOTAL") {
             continue;  // per-core utilisation stays in samples.csv; total memory is constant
         } else {
             usage.gauges_mean[channel.column()] = mean;
         }
     }
+    int cores = 0;
+    for (const auto& channel : timeline.channels)
+        if (channel.info.name == "PROCFS::CPU_UTIL" && channel.info.domain_idx > 0) ++cores;
+    if (cores > 0) usage.cpu_count = cores;
     return usage;
 }
 
-RunSummary summarize(const Timeline& timeline) {
+RunSummary summarize(const Timeline& timeline, const record::AttributionPolicy& policy) {
     RunSummary summary;
     const double job_start = timeline.job_start_s;
     const double job_end = std::max(timeline.job_end_s, job_start);
@@ -246,6 +261,16 @@ RunSummary summarize(const Timeline& timeline) {
     for (const auto& e : summary.components)
         if (e.kind == EnergyKind::model && e.summed)
             summary.notes.push_back(fmt::format("{} energy is modelled ({}), not measured", e.name, e.model_id));
+    summary.baseline_idleness = baseline_idleness(timeline);
+    if (summary.baseline_idleness && summary.baseline_idleness->busy) {
+        summary.quality.baseline_not_idle = true;
+        summary.notes.push_back(fmt::format(
+            "the idle baseline was not idle: the machine's CPUs were {:.0f} % busy (sd {:.0f} %, {:.2f} CPU-s of other "
+            "processes; threshold {:.0f} %): net energy subtracts other work, read the attributed figure",
+            100.0 * summary.baseline_idleness->cpu_util_mean, 100.0 * summary.baseline_idleness->cpu_util_sd,
+            summary.baseline_idleness->busy_cpu_s, 100.0 * summary.baseline_idleness->threshold));
+    }
+    attribute(timeline, policy, summary);
     if (summary.quality.read_errors > 0)
         summary.notes.push_back(fmt::format("{} channel reads failed; energy counters carry across failed reads, "
                                             "power gauges are interpolated",

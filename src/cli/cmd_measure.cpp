@@ -103,6 +103,12 @@ measure::MeasureResult measure_once(const measure::MeasureOptions& options, bool
     prediction.reset();
     // What could not be written is said once; the job's exit status stands.
     for (const auto& e : result.write_errors) fmt::print(stderr, "powerml: not written: {}\n", e);
+    // Said even with --quiet: every net figure of this run subtracts other work.
+    if (const auto& b = result.record.summary.baseline_idleness; b && b->busy)
+        fmt::print(stderr,
+                   "powerml: WARNING: the idle baseline was not idle: CPUs {:.0f} % busy (threshold {:.0f} %); net energy is "
+                   "wrong by other tenants' load, the attributed figure is the job's own (data_quality.baseline_not_idle)\n",
+                   100.0 * b->cpu_util_mean, 100.0 * b->threshold);
     return result;
 }
 

@@ -21,6 +21,15 @@ void add_measure_flags(CLI::App& cmd, MeasureFlags& flags) {
     cmd.add_option("--db", flags.db, "Run store (SQLite); default $XDG_DATA_HOME/powerml/runs.sqlite");
     cmd.add_option("--gpus", flags.gpus,
                    "GPUs the job was given (indices or UUIDs, comma-separated); default: $CUDA_VISIBLE_DEVICES, else all");
+    cmd.add_option("--idle-share", flags.idle_share,
+                   "How the job's attributed share of idle power is taken: busy (its share of busy CPU time), "
+                   "allocated (its share of the CPUs it may use), none")
+        ->check(CLI::IsMember({"busy", "allocated", "none"}))
+        ->capture_default_str();
+    cmd.add_option("--dram-share", flags.dram_share,
+                   "How the job's attributed share of memory energy is taken: cpu (its CPU-time share), memory (its resident-memory share)")
+        ->check(CLI::IsMember({"cpu", "memory"}))
+        ->capture_default_str();
     cmd.add_flag("--no-db", flags.no_db, "Do not record the run in the run store");
     cmd.add_flag("--quiet,-q", flags.quiet, "Do not print the summary on stderr");
 }
@@ -38,6 +47,8 @@ measure::MeasureOptions to_measure_options(const MeasureFlags& flags) {
     if (!flags.out.empty()) options.out_dir = flags.out;
     if (!flags.no_db) options.db_path = flags.db.empty() ? paths::default_run_db() : std::filesystem::path(flags.db);
     options.command = flags.command;
+    options.attribution.idle = record::idle_share_from_string(flags.idle_share).value_or(record::IdleShare::busy);
+    options.attribution.dram = record::dram_share_from_string(flags.dram_share).value_or(record::DramShare::cpu);
     // The NVML source reads its GPU selection from POWERML_GPUS (flag > env, as everywhere).
     if (!flags.gpus.empty()) ::setenv("POWERML_GPUS", flags.gpus.c_str(), 1);
     return options;

@@ -19,6 +19,8 @@ struct MeasureFlags {
     std::string out;
     std::string db;
     std::string gpus;
+    std::string idle_share = "busy";
+    std::string dram_share = "cpu";
     bool no_db = false;
     bool quiet = false;
     std::vector<std::string> command;

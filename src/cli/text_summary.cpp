@@ -23,13 +23,34 @@ std::string text_summary(const record::RunRecord& record, const std::vector<std:
     double largest = s.gross_j;
     for (const auto& c : s.components) largest = std::max(largest, std::fabs(c.gross_j));
     const units::EnergyUnit unit = units::energy_unit_for_max(largest);
-    out += fmt::format("  {:<12} {:<7} {:<17} {:>12} {:>10} {:>10}\n", "component", "source", "kind",
-                       fmt::format("energy [{}]", unit.symbol), "mean [W]", "idle [W]");
+    // The machine's figures, and beside them the job's attributed share where it was measured.
+    const bool attributed = s.attribution.has_value();
+    out += fmt::format("  {:<12} {:<7} {:<17} {:>12} {:>10} {:>10}{}\n", "component", "source", "kind",
+                       fmt::format("energy [{}]", unit.symbol), "mean [W]", "idle [W]",
+                       attributed ? fmt::format(" {:>12} {:>6}", fmt::format("job [{}]", unit.symbol), "share") : "");
     for (const auto& c : s.components) {
-        out += fmt::format("  {:<12} {:<7} {:<17} {:>12} {:>10} {:>10}{}\n", c.name, c.source, record::to_string(c.kind),
+        std::string job;
+        if (attributed && c.attributed)
+            job = fmt::format(" {:>12} {:>5.0f}%", units::format_significant(c.attributed->energy_j / unit.joules_per_unit),
+                              100.0 * c.attributed->share);
+        out += fmt::format("  {:<12} {:<7} {:<17} {:>12} {:>10} {:>10}{}{}\n", c.name, c.source, record::to_string(c.kind),
                            units::format_significant(c.gross_j / unit.joules_per_unit), units::format_significant(c.mean_power_w),
-                           units::format_significant(c.baseline_power_w), c.summed ? "" : fmt::format("  (inside {})", c.contained_in));
+                           units::format_significant(c.baseline_power_w), job,
+                           c.summed ? "" : fmt::format("  (inside {})", c.contained_in));
     }
+    std::string attribution_line;
+    if (s.attribution) {
+        const auto& a = *s.attribution;
+        const auto line = units::energy_unit_for({a.machine_j, a.attributed_j, a.others_and_idle_j});
+        attribution_line = fmt::format(
+            "  {}job's own share (attributed: {}): {} +/- {} of the machine's {} gross; {:.0f} % of its busy CPU time "
+            "({:.2f} of {:.2f} CPU-s); other tenants + idle: {}\n",
+            a.headline ? "headline: " : "", a.method, units::format_energy_in(a.attributed_j, line),
+            units::format_energy_in(a.uncertainty_j, line), units::format_energy_in(a.machine_j, line), 100.0 * a.cpu_share,
+            a.job_cpu_s, a.machine_busy_cpu_s, units::format_energy_in(a.others_and_idle_j, line));
+    }
+    // On a shared machine, or after a busy baseline, the job's own share leads.
+    if (s.attribution && s.attribution->headline) out += attribution_line;
     if (s.baseline_s > 0) {
         const auto line = units::energy_unit_for({s.gross_j, s.baseline_j, s.net_j});
         out += fmt::format("  energy: {} gross - {} idle baseline ({} W idle, measured for {}) = {} net +/- {}\n",
@@ -42,6 +63,7 @@ std::string text_summary(const record::RunRecord& record, const std::vector<std:
         out += fmt::format("  energy: {} gross +/- {} (no idle baseline: use --baseline SECONDS)\n",
                            units::format_energy_in(s.gross_j, line), units::format_energy_in(s.uncertainty_j, line));
     }
+    if (s.attribution && !s.attribution->headline) out += attribution_line;
     if (record.wall_corrected) {
         const auto& w = *record.wall_corrected;
         const auto line = units::energy_unit_for({w.gross_j, w.net_j});
@@ -57,14 +79,17 @@ std::string text_summary(const record::RunRecord& record, const std::vector<std:
         double phase_largest = 0;
         for (const auto& p : s.phases) phase_largest = std::max({phase_largest, std::fabs(p.gross_j), std::fabs(p.net_j)});
         const units::EnergyUnit pu = units::energy_unit_for_max(phase_largest);
-        out += fmt::format("  {:<24} {:>9} {:>11} {:>11}  metrics\n", "phase", "[s]", fmt::format("gross [{}]", pu.symbol),
-                           fmt::format("net [{}]", pu.symbol));
+        out += fmt::format("  {:<24} {:>9} {:>11} {:>11}{}  metrics\n", "phase", "[s]", fmt::format("gross [{}]", pu.symbol),
+                           fmt::format("net [{}]", pu.symbol), attributed ? fmt::format(" {:>11}", fmt::format("job [{}]", pu.symbol)) : "");
         for (const auto& p : s.phases) {
             std::string metrics;
             for (const auto& [name, value] : p.metrics) metrics += fmt::format("{}={} ", name, units::format_significant(value));
-            out += fmt::format("  {:<24} {:>9} {:>11} {:>11}  {}\n", std::string(2 * p.depth, ' ') + p.name,
+            const std::string job = attributed && p.attributed_j
+                                        ? fmt::format(" {:>11}", units::format_significant(*p.attributed_j / pu.joules_per_unit))
+                                        : (attributed ? fmt::format(" {:>11}", "-") : "");
+            out += fmt::format("  {:<24} {:>9} {:>11} {:>11}{}  {}\n", std::string(2 * p.depth, ' ') + p.name,
                                units::format_significant(p.end_s - p.start_s), units::format_significant(p.gross_j / pu.joules_per_unit),
-                               units::format_significant(p.net_j / pu.joules_per_unit), metrics);
+                               units::format_significant(p.net_j / pu.joules_per_unit), job, metrics);
         }
     }
     const auto& carbon = record.carbon;
@@ -77,6 +102,11 @@ std::string text_summary(const record::RunRecord& record, const std::vector<std:
         out += "  carbon: not computed (" + carbon.intensity_source + ")\n";
     }
     const auto& q = s.quality;
+    if (q.baseline_not_idle && s.baseline_idleness)
+        out += fmt::format("  data quality: the idle baseline was NOT idle: CPUs {:.0f} % busy (sd {:.0f} %), {:.2f} CPU-s of "
+                           "other processes\n",
+                           100.0 * s.baseline_idleness->cpu_util_mean, 100.0 * s.baseline_idleness->cpu_util_sd,
+                           s.baseline_idleness->busy_cpu_s);
     if (q.counter_wraps || q.read_errors || q.gaps || q.counter_resets || q.control_errors || q.events_dropped)
         out += fmt::format("  data quality: {} counter wraps, {} read errors, {} gaps, {} resets, {} bad control lines, "
                            "{} events dropped (over the limits)\n",

@@ -192,7 +192,7 @@ record::RunRecord Measurement::record_so_far() const {
 }
 
 void Measurement::fill_record(record::RunRecord& record, const record::Timeline& timeline) const {
-    record.summary = analysis::summarize(timeline);
+    record.summary = analysis::summarize(timeline, m_options.attribution);
     record.carbon.basis = timeline.baseline_end_s > 0 ? record::EnergyBasis::net : record::EnergyBasis::gross;
     record.carbon.energy_j = record.carbon.basis == record::EnergyBasis::net ? record.summary.net_j : record.summary.gross_j;
     if (m_options.zone && m_carbon) {

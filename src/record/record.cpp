@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "powerml/record/run_record.hpp"
+#include "powerml/record/run_summary.hpp"
 #include "powerml/record/timeline.hpp"
 
 namespace powerml::record {
@@ -79,6 +80,30 @@ EnergyKind energy_kind_from_string(std::string_view text) {
 }
 
 std::string Channel::column() const { return info.name + "@" + info.domain; }
+
+std::string_view to_string(IdleShare policy) {
+    switch (policy) {
+        case IdleShare::busy: return "busy";
+        case IdleShare::allocated: return "allocated";
+        case IdleShare::none: return "none";
+    }
+    return "busy";
+}
+
+std::optional<IdleShare> idle_share_from_string(std::string_view text) {
+    if (text == "busy") return IdleShare::busy;
+    if (text == "allocated") return IdleShare::allocated;
+    if (text == "none") return IdleShare::none;
+    return std::nullopt;
+}
+
+std::string_view to_string(DramShare policy) { return policy == DramShare::memory ? "memory" : "cpu"; }
+
+std::optional<DramShare> dram_share_from_string(std::string_view text) {
+    if (text == "cpu") return DramShare::cpu;
+    if (text == "memory") return DramShare::memory;
+    return std::nullopt;
+}
 
 std::string_view to_string(EnergyBasis basis) { return basis == EnergyBasis::net ? "net" : "gross"; }
 

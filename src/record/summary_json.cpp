@@ -40,6 +40,11 @@ json usage_json(const Usage& usage) {
         {"net_tx_b", optional_number(usage.net_tx_b)},
         {"process_cpu_s", optional_number(usage.process_cpu_s)},
     };
+    // Newer keys only when measured, so older readers and files keep their shape.
+    if (usage.machine_busy_cpu_s) out["machine_busy_cpu_s"] = *usage.machine_busy_cpu_s;
+    if (usage.process_rss_mean_b) out["process_rss_mean_b"] = *usage.process_rss_mean_b;
+    if (usage.allowed_cpus_mean) out["allowed_cpus_mean"] = *usage.allowed_cpus_mean;
+    if (usage.cpu_count) out["cpu_count"] = *usage.cpu_count;
     if (!usage.gauges_mean.empty()) out["gauges_mean"] = usage.gauges_mean;
     return out;
 }
@@ -55,6 +60,10 @@ Usage usage_from(const json& j) {
     u.net_rx_b = number_or_null(j, "net_rx_b");
     u.net_tx_b = number_or_null(j, "net_tx_b");
     u.process_cpu_s = number_or_null(j, "process_cpu_s");
+    u.machine_busy_cpu_s = number_or_null(j, "machine_busy_cpu_s");
+    u.process_rss_mean_b = number_or_null(j, "process_rss_mean_b");
+    u.allowed_cpus_mean = number_or_null(j, "allowed_cpus_mean");
+    u.cpu_count = number_or_null(j, "cpu_count");
     if (const auto it = j.find("gauges_mean"); it != j.end() && it->is_object())
         u.gauges_mean = it->get<std::map<std::string, double>>();
     return u;
@@ -66,7 +75,8 @@ json quality_json(const DataQuality& q) {
             {"gaps", q.gaps},
             {"counter_resets", q.counter_resets},
             {"control_errors", q.control_errors},
-            {"events_dropped", q.events_dropped}};
+            {"events_dropped", q.events_dropped},
+            {"baseline_not_idle", q.baseline_not_idle}};
 }
 
 DataQuality quality_from(const json& j) {
@@ -78,7 +88,79 @@ DataQuality quality_from(const json& j) {
     q.counter_resets = value_or<std::int64_t>(j, "counter_resets", 0);
     q.control_errors = value_or<std::int64_t>(j, "control_errors", 0);
     q.events_dropped = value_or<std::int64_t>(j, "events_dropped", 0);
+    q.baseline_not_idle = value_or<bool>(j, "baseline_not_idle", false);
     return q;
+}
+
+json attributed_json(const Attributed& a) {
+    return {{"provenance", "attributed"}, {"energy_j", a.energy_j}, {"active_j", a.active_j}, {"idle_j", a.idle_j},
+            {"share", a.share},           {"uncertainty_j", a.uncertainty_j}, {"method", a.method}};
+}
+
+Attributed attributed_from(const json& j) {
+    Attributed a;
+    a.energy_j = value_or<double>(j, "energy_j", 0.0);
+    a.active_j = value_or<double>(j, "active_j", 0.0);
+    a.idle_j = value_or<double>(j, "idle_j", 0.0);
+    a.share = value_or<double>(j, "share", 0.0);
+    a.uncertainty_j = value_or<double>(j, "uncertainty_j", 0.0);
+    a.method = value_or<std::string>(j, "method", "");
+    return a;
+}
+
+json attribution_json(const RunAttribution& a) {
+    return {{"provenance", "attributed"},
+            {"scope", a.scope},
+            {"method", a.method},
+            {"idle_share", std::string(to_string(a.policy.idle))},
+            {"dram_share", std::string(to_string(a.policy.dram))},
+            {"job_cpu_s", a.job_cpu_s},
+            {"machine_busy_cpu_s", a.machine_busy_cpu_s},
+            {"cpu_share", a.cpu_share},
+            {"allocated_share", optional_number(a.allocated_share)},
+            {"memory_share", optional_number(a.memory_share)},
+            {"machine_j", a.machine_j},
+            {"energy_j", a.attributed_j},
+            {"uncertainty_j", a.uncertainty_j},
+            {"others_and_idle_j", a.others_and_idle_j},
+            {"headline", a.headline}};
+}
+
+RunAttribution attribution_from(const json& j) {
+    RunAttribution a;
+    a.scope = value_or<std::string>(j, "scope", "");
+    a.method = value_or<std::string>(j, "method", "");
+    a.policy.idle = idle_share_from_string(value_or<std::string>(j, "idle_share", "busy")).value_or(IdleShare::busy);
+    a.policy.dram = dram_share_from_string(value_or<std::string>(j, "dram_share", "cpu")).value_or(DramShare::cpu);
+    a.job_cpu_s = value_or<double>(j, "job_cpu_s", 0.0);
+    a.machine_busy_cpu_s = value_or<double>(j, "machine_busy_cpu_s", 0.0);
+    a.cpu_share = value_or<double>(j, "cpu_share", 0.0);
+    a.allocated_share = number_or_null(j, "allocated_share");
+    a.memory_share = number_or_null(j, "memory_share");
+    a.machine_j = value_or<double>(j, "machine_j", 0.0);
+    a.attributed_j = value_or<double>(j, "energy_j", 0.0);
+    a.uncertainty_j = value_or<double>(j, "uncertainty_j", 0.0);
+    a.others_and_idle_j = value_or<double>(j, "others_and_idle_j", 0.0);
+    a.headline = value_or<bool>(j, "headline", false);
+    return a;
+}
+
+json idleness_json(const BaselineIdleness& b) {
+    return {{"cpu_util_mean", b.cpu_util_mean},
+            {"cpu_util_sd", b.cpu_util_sd},
+            {"busy_cpu_s", b.busy_cpu_s},
+            {"threshold", b.threshold},
+            {"busy", b.busy}};
+}
+
+BaselineIdleness idleness_from(const json& j) {
+    BaselineIdleness b;
+    b.cpu_util_mean = value_or<double>(j, "cpu_util_mean", 0.0);
+    b.cpu_util_sd = value_or<double>(j, "cpu_util_sd", 0.0);
+    b.busy_cpu_s = value_or<double>(j, "busy_cpu_s", 0.0);
+    b.threshold = value_or<double>(j, "threshold", 0.0);
+    b.busy = value_or<bool>(j, "busy", false);
+    return b;
 }
 
 UtcMillis time_or_zero(const json& j, const char* key) {
@@ -111,6 +193,7 @@ std::string summary_json(const RunRecord& record, int indent) {
                      {"uncertainty_j", c.uncertainty_j}};
         if (!c.model_id.empty()) item["model_id"] = c.model_id;
         if (!c.contained_in.empty()) item["contained_in"] = c.contained_in;
+        if (c.attributed) item["attributed"] = attributed_json(*c.attributed);
         components.push_back(std::move(item));
     }
     json phases = json::array();
@@ -125,6 +208,7 @@ std::string summary_json(const RunRecord& record, int indent) {
                      {"energy_j", {{"gross", p.gross_j}, {"baseline", p.baseline_j}, {"net", p.net_j}}},
                      {"usage", usage_json(p.usage)}};
         if (!p.metrics.empty()) item["metrics"] = p.metrics;
+        if (p.attributed_j) item["energy_j"]["attributed"] = *p.attributed_j;
         phases.push_back(std::move(item));
     }
     const auto& carbon = record.carbon;
@@ -161,6 +245,8 @@ std::string summary_json(const RunRecord& record, int indent) {
         {"notes", s.notes},
     };
     if (!carbon.note.empty()) out["carbon"]["note"] = carbon.note;
+    if (s.attribution) out["attribution"] = attribution_json(*s.attribution);
+    if (s.baseline_idleness) out["baseline_idleness"] = idleness_json(*s.baseline_idleness);
     if (record.wall_corrected) {
         const auto& w = *record.wall_corrected;
         out["wall_corrected"] = {{"energy_j", {{"gross", w.gross_j}, {"baseline", w.baseline_j}, {"net", w.net_j}}},
@@ -213,6 +299,7 @@ RunRecord record_from_summary_json(const std::string& text) {
             ce.net_j = value_or<double>(c, "net_energy_j", ce.gross_j);
             ce.baseline_j = value_or<double>(c, "baseline_energy_j", ce.gross_j - ce.net_j);
             ce.uncertainty_j = value_or<double>(c, "uncertainty_j", 0.0);
+            if (const auto it = c.find("attributed"); it != c.end() && it->is_object()) ce.attributed = attributed_from(*it);
             s.components.push_back(std::move(ce));
         }
         for (const auto& p : j.at("phases")) {
@@ -227,6 +314,7 @@ RunRecord record_from_summary_json(const std::string& text) {
             ps.gross_j = pe.at("gross");
             ps.baseline_j = value_or<double>(pe, "baseline", 0.0);
             ps.net_j = pe.at("net");
+            ps.attributed_j = number_or_null(pe, "attributed");
             if (const auto it = p.find("usage"); it != p.end()) ps.usage = usage_from(*it);
             if (const auto it = p.find("metrics"); it != p.end() && it->is_object())
                 ps.metrics = it->get<std::map<std::string, double>>();
@@ -236,6 +324,9 @@ RunRecord record_from_summary_json(const std::string& text) {
         if (const auto it = j.find("metrics"); it != j.end() && it->is_object())
             s.metrics = it->get<std::map<std::string, double>>();
         if (const auto it = j.find("data_quality"); it != j.end()) s.quality = quality_from(*it);
+        if (const auto it = j.find("attribution"); it != j.end() && it->is_object()) s.attribution = attribution_from(*it);
+        if (const auto it = j.find("baseline_idleness"); it != j.end() && it->is_object())
+            s.baseline_idleness = idleness_from(*it);
         if (const auto it = j.find("notes"); it != j.end() && it->is_array()) s.notes = it->get<std::vector<std::string>>();
         if (const auto it = j.find("carbon"); it != j.end() && it->is_object()) {
             const json& c = *it;

@@ -71,6 +71,18 @@ std::vector<Table> run_tables(const RunInput& run) {
     row("zone", run.zone ? Cell(*run.zone) : Cell());
     row("g_co2e", opt(run.g_co2e));
     row("intensity_source", run.intensity_source);
+    if (s.attribution) {
+        // The job's own share, beside the machine's figures above (provenance attributed).
+        const auto& a = *s.attribution;
+        row("attributed_energy_j", a.attributed_j);
+        row("attributed_uncertainty_j", a.uncertainty_j);
+        row("attributed_cpu_share", a.cpu_share);
+        row("attributed_method", a.method);
+        row("attributed_scope", a.scope);
+        row("machine_energy_j", a.machine_j);
+        row("other_tenants_and_idle_j", a.others_and_idle_j);
+        row("attributed_headline", std::string(a.headline ? "yes" : "no"));
+    }
     for (const auto& [name, value] : s.metrics) row("metric:" + name, value);
     out.push_back(std::move(overview));
 
@@ -78,9 +90,21 @@ std::vector<Table> run_tables(const RunInput& run) {
                      {"name", "component", "source", "signal", "kind", "summed", "gross_energy_j", "mean_power_w",
                       "baseline_power_w", "net_energy_j", "uncertainty_j"},
                      {}};
-    for (const auto& c : s.components)
-        components.rows.push_back({c.name, std::string(record::to_string(c.component)), c.source, c.signal, std::string(record::to_string(c.kind)), std::string(c.summed ? "yes" : "no"),
-                                   c.gross_j, c.mean_power_w, c.baseline_power_w, c.net_j, c.uncertainty_j});
+    if (s.attribution)
+        for (const char* column : {"attributed_energy_j", "attributed_share", "attributed_uncertainty_j", "attributed_method"})
+            components.columns.push_back(column);
+    for (const auto& c : s.components) {
+        std::vector<Cell> r = {c.name, std::string(record::to_string(c.component)), c.source, c.signal, std::string(record::to_string(c.kind)), std::string(c.summed ? "yes" : "no"),
+                               c.gross_j, c.mean_power_w, c.baseline_power_w, c.net_j, c.uncertainty_j};
+        if (s.attribution) {
+            if (c.attributed) {
+                r.insert(r.end(), {c.attributed->energy_j, c.attributed->share, c.attributed->uncertainty_j, c.attributed->method});
+            } else {
+                r.insert(r.end(), {Cell(), Cell(), Cell(), Cell()});
+            }
+        }
+        components.rows.push_back(std::move(r));
+    }
     out.push_back(std::move(components));
 
     // Phases, with every metric any phase reported and the efficiency factors that follow.
@@ -95,6 +119,7 @@ std::vector<Table> run_tables(const RunInput& run) {
     const std::vector<std::string> factors = {"accuracy_per_wh", "samples_per_kj", "correct_per_wh"};
     for (const auto& f : factors) phases.columns.push_back(f);
     phases.columns.push_back("efficiency_energy");
+    if (s.attribution) phases.columns.push_back("attributed_energy_j");
     for (const auto& p : s.phases) {
         const double duration = p.end_s - p.start_s;
         std::vector<Cell> r = {p.name, double(p.depth), p.parent, p.start_s, p.end_s, duration, p.gross_j, p.baseline_j, p.net_j,
@@ -109,6 +134,7 @@ std::vector<Table> run_tables(const RunInput& run) {
             r.push_back(v);
         }
         r.push_back(eff.empty() ? Cell() : Cell(label));
+        if (s.attribution) r.push_back(opt(p.attributed_j));
         phases.rows.push_back(std::move(r));
     }
     out.push_back(std::move(phases));
@@ -119,6 +145,9 @@ std::vector<Table> run_tables(const RunInput& run) {
     quality.rows.push_back({std::string("gaps"), double(s.quality.gaps)});
     quality.rows.push_back({std::string("counter_resets"), double(s.quality.counter_resets)});
     quality.rows.push_back({std::string("control_errors"), double(s.quality.control_errors)});
+    quality.rows.push_back({std::string("baseline_not_idle"), std::string(s.quality.baseline_not_idle ? "yes" : "no")});
+    if (s.baseline_idleness)
+        quality.rows.push_back({std::string("baseline_cpu_util_mean"), s.baseline_idleness->cpu_util_mean});
     for (const auto& note : s.notes) quality.rows.push_back({std::string("note"), note});
     out.push_back(std::move(quality));
 

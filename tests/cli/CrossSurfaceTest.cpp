@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/counter_writer.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -23,47 +24,6 @@ using namespace powerml;
 using nlohmann::json;
 
 namespace {
-
-// Drives energy_uj at `idle_watts`, and at `busy_watts` while the file `busy_flag` exists (the
-// job creates it when it starts), every 5 ms, atomically (write then rename), so that powerml
-// never reads half a number.
-class CounterWriter {
-public:
-    CounterWriter(std::filesystem::path file, std::filesystem::path busy_flag, double idle_watts, double busy_watts)
-        : m_file(std::move(file)), m_flag(std::move(busy_flag)), m_idle(idle_watts), m_busy(busy_watts) {
-        write(0);
-        m_thread = std::thread([this] {
-            auto last = std::chrono::steady_clock::now();
-            double joules = 0;
-            while (!m_stop) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                const auto now = std::chrono::steady_clock::now();
-                std::error_code ec;
-                joules += (std::filesystem::exists(m_flag, ec) ? m_busy : m_idle) * std::chrono::duration<double>(now - last).count();
-                last = now;
-                write(joules);
-            }
-        });
-    }
-    ~CounterWriter() {
-        m_stop = true;
-        m_thread.join();
-    }
-
-private:
-    void write(double joules) {
-        const auto tmp = m_file.parent_path() / ".energy_uj.tmp";
-        {
-            std::ofstream out(tmp);
-            out << static_cast<long long>(joules * 1e6) << "\n";
-        }
-        std::filesystem::rename(tmp, m_file);
-    }
-    std::filesystem::path m_file, m_flag;
-    double m_idle, m_busy;
-    std::atomic<bool> m_stop{false};
-    std::thread m_thread;
-};
 
 double to_joules(double value, const std::string& unit) {
     if (unit == "J") return value;
@@ -109,7 +69,7 @@ void check_every_surface(const Scripted& c) {
     sys.write(zone + "name", "package-0\n");
     sys.write(zone + "max_energy_range_uj", "262143328850\n");
     const auto busy_flag = dir.path() / "busy";
-    CounterWriter writer(sys.path() / zone / "energy_uj", busy_flag, c.idle_watts, c.watts);
+    test::CounterWriter writer(sys.path() / zone / "energy_uj", busy_flag, c.idle_watts, c.watts);
     const std::map<std::string, std::string> env = {{"XDG_DATA_HOME", (dir.path() / "xdg").string()},
                                                     {"POWERML_SYSFS_ROOT", sys.path().string()}};
     std::string script = "touch '" + busy_flag.string() + "'; ";

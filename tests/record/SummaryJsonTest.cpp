@@ -176,3 +176,60 @@ TEST(SummaryJsonTest, EnumsSpellTheirPublicNames) {
     EXPECT_EQ(to_string(EnergyKind::integrated_power), "integrated-power");
     EXPECT_EQ(describe(EnergyBasis::net), "net energy (gross minus idle baseline)");
 }
+
+TEST(SummaryJsonTest, AttributionRoundTripsAndOlderFilesHaveNone) {
+    RunRecord r = sample_record();
+    ASSERT_FALSE(r.summary.components.empty());
+    ASSERT_FALSE(r.summary.phases.empty());
+    Attributed a;
+    a.energy_j = 12.5;
+    a.active_j = 10;
+    a.idle_j = 2.5;
+    a.share = 0.25;
+    a.uncertainty_j = 1.5;
+    a.method = "cpu-time share of active power per interval; idle by busy share";
+    r.summary.components[0].attributed = a;
+    r.summary.phases[0].attributed_j = 3.25;
+    RunAttribution run;
+    run.scope = "process-tree";
+    run.policy = {IdleShare::allocated, DramShare::memory};
+    run.job_cpu_s = 5;
+    run.machine_busy_cpu_s = 20;
+    run.cpu_share = 0.25;
+    run.allocated_share = 0.5;
+    run.machine_j = 50;
+    run.attributed_j = 12.5;
+    run.uncertainty_j = 1.5;
+    run.others_and_idle_j = 37.5;
+    run.headline = true;
+    run.method = a.method;
+    r.summary.attribution = run;
+    r.summary.baseline_idleness = BaselineIdleness{0.6, 0.1, 1.2, 0.1, true};
+    r.summary.quality.baseline_not_idle = true;
+
+    const RunRecord back = record_from_summary_json(summary_json(r));
+    ASSERT_TRUE(back.summary.components[0].attributed);
+    EXPECT_EQ(back.summary.components[0].attributed->energy_j, 12.5);
+    EXPECT_EQ(back.summary.components[0].attributed->share, 0.25);
+    EXPECT_EQ(back.summary.components[0].attributed->method, a.method);
+    EXPECT_EQ(back.summary.phases[0].attributed_j, 3.25);
+    ASSERT_TRUE(back.summary.attribution);
+    const auto& b = *back.summary.attribution;
+    EXPECT_EQ(b.policy.idle, IdleShare::allocated);
+    EXPECT_EQ(b.policy.dram, DramShare::memory);
+    EXPECT_EQ(b.allocated_share, 0.5);
+    EXPECT_FALSE(b.memory_share);
+    EXPECT_EQ(b.attributed_j, 12.5);
+    EXPECT_EQ(b.others_and_idle_j, 37.5);
+    EXPECT_TRUE(b.headline);
+    ASSERT_TRUE(back.summary.baseline_idleness);
+    EXPECT_TRUE(back.summary.baseline_idleness->busy);
+    EXPECT_EQ(back.summary.baseline_idleness->cpu_util_mean, 0.6);
+    EXPECT_TRUE(back.summary.quality.baseline_not_idle);
+
+    // A run without attribution reads back with none, not with zeros.
+    const RunRecord old = record_from_summary_json(summary_json(sample_record()));
+    EXPECT_FALSE(old.summary.attribution);
+    EXPECT_FALSE(old.summary.components[0].attributed);
+    EXPECT_FALSE(old.summary.quality.baseline_not_idle);
+}

@@ -2,6 +2,8 @@
 // From a timeline to the numbers people read (record::RunSummary): energy per component and per
 // phase, gross, idle baseline and net (seed 001 eq. 1-5), an uncertainty for each, and
 // hardware usage. The one place these are computed.
+#include <optional>
+
 #include "powerml/record/run_summary.hpp"
 
 namespace powerml::analysis {
@@ -13,7 +15,12 @@ using record::RunSummary;
 using record::Timeline;
 using record::Usage;
 
-record::RunSummary summarize(const record::Timeline& timeline);
+// With the job's attributed share (analysis/attribution.hpp) by `policy` where the timeline
+// has the CPU times it needs, and the baseline's idleness.
+record::RunSummary summarize(const record::Timeline& timeline, const record::AttributionPolicy& policy = {});
+
+// Value of counter channel `c` at time t, interpolated between the nearest readable rows.
+std::optional<double> counter_at(const record::Timeline& timeline, std::size_t c, double t);
 
 // Energy of channel `c` in the window [from_s, to_s], pro-rating rows that straddle its edges.
 double channel_energy(const record::Timeline& timeline, std::size_t c, double from_s, double to_s);

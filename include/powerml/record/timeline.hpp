@@ -59,6 +59,7 @@ struct DataQuality {
     std::int64_t counter_resets = 0; // a counter went backwards with no wrap range (treated as restart)
     std::int64_t control_errors = 0; // unreadable lines on the control channel (too long, not a command)
     std::int64_t events_dropped = 0; // phase or metric events beyond the limits (count, nesting depth)
+    bool baseline_not_idle = false;  // the idle baseline was busy with other work (set by analysis)
 };
 
 struct Timeline {

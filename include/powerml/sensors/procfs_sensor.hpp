@@ -1,6 +1,7 @@
 #pragma once
 // Usage indicators from procfs (seed 003): CPU utilisation per core and on average, RAM in
-// use, disk and network bytes, and the CPU time of the measured process tree.
+// use, disk and network bytes, the CPU time, resident memory and allowed CPUs of the measured
+// process tree, and the machine's busy CPU time read at the same moment (for attribution).
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -36,7 +37,7 @@ public:
     int core_count() const { return static_cast<int>(m_prev_cpu.size()) - 1; }
 
 private:
-    enum class Signal { cpu_util, mem_used, mem_total, disk_read, disk_write, net_rx, net_tx, process_cpu };
+    enum class Signal { cpu_util, mem_used, mem_total, disk_read, disk_write, net_rx, net_tx, process_cpu, machine_cpu, process_rss, allowed_cpus, count_ };
     struct Pushed {
         Signal signal;
         int domain;
@@ -61,6 +62,9 @@ private:
     double m_disk_read_b = NAN, m_disk_write_b = NAN;
     double m_net_rx_b = NAN, m_net_tx_b = NAN;
     double m_process_cpu_s = NAN;
+    double m_machine_cpu_s = NAN;   // busy CPU seconds of all CPUs, read with the process tree
+    double m_process_rss_b = NAN;
+    double m_allowed_cpus = NAN;
     int m_pid = 0;
     double m_usage_period_s = k_default_usage_period_s;
     double m_usage_read_at_s = -1e9;

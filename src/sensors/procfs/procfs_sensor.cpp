@@ -90,6 +90,12 @@ std::vector<SignalInfo> ProcfsSensor::signals() const {
     add("PROCFS::NET_TX", 0, "network", record::Unit::byte, SignalKind::counter, "bytes sent on all interfaces but loopback");
     add("PROCFS::PROCESS_CPU_TIME", 0, "process-tree", record::Unit::second, SignalKind::counter,
         "user + system CPU seconds of the measured process and its descendants");
+    add("PROCFS::MACHINE_CPU_TIME", 0, "cpu", record::Unit::second, SignalKind::counter,
+        "busy CPU seconds of all CPUs (/proc/stat), read at the same moment as the process tree");
+    add("PROCFS::PROCESS_RSS", 0, "process-tree", record::Unit::byte, SignalKind::gauge,
+        "resident memory of the measured process and its descendants (VmRSS)");
+    add("PROCFS::ALLOWED_CPUS", 0, "process-tree", record::Unit::count, SignalKind::gauge,
+        "CPUs the measured process may run on (Cpus_allowed_list: its cpuset or Slurm allocation)");
     return list;
 }
 
@@ -103,6 +109,9 @@ int ProcfsSensor::push_signal(std::string_view signal, int domain_idx) {
     else if (signal == "PROCFS::NET_RX") which = Signal::net_rx;
     else if (signal == "PROCFS::NET_TX") which = Signal::net_tx;
     else if (signal == "PROCFS::PROCESS_CPU_TIME") which = Signal::process_cpu;
+    else if (signal == "PROCFS::MACHINE_CPU_TIME") which = Signal::machine_cpu;
+    else if (signal == "PROCFS::PROCESS_RSS") which = Signal::process_rss;
+    else if (signal == "PROCFS::ALLOWED_CPUS") which = Signal::allowed_cpus;
     else throw Error("procfs has no signal " + std::string(signal));
     if (which == Signal::cpu_util ? (domain_idx < 0 || domain_idx > core_count()) : domain_idx != 0)
         throw Error("procfs signal " + std::string(signal) + " has no domain " + std::to_string(domain_idx));
@@ -194,6 +203,22 @@ double ProcfsSensor::process_ticks(int pid, bool include_waited_children) const 
     return ticks;
 }
 
+// Number of CPUs in a list such as "0-3,8,10-11".
+double count_cpu_list(std::string_view list) {
+    double count = 0;
+    while (!list.empty()) {
+        const std::size_t comma = std::min(list.find(','), list.size());
+        const std::string_view range = list.substr(0, comma);
+        list.remove_prefix(std::min(comma + 1, list.size()));
+        const std::size_t dash = range.find('-');
+        const double lo = to_number(range.substr(0, dash));
+        const double hi = dash == std::string_view::npos ? lo : to_number(range.substr(dash + 1));
+        if (!std::isfinite(lo) || !std::isfinite(hi) || hi < lo) return NAN;
+        count += hi - lo + 1;
+    }
+    return count > 0 ? count : NAN;
+}
+
 void ProcfsSensor::collect_tree(int pid, std::vector<int>& out) const {
     out.push_back(pid);
     // /proc/PID/task/TID/children lists direct children: walking it costs a few reads per
@@ -213,6 +238,8 @@ void ProcfsSensor::collect_tree(int pid, std::vector<int>& out) const {
 bool ProcfsSensor::read_process_tree() {
     if (m_pid <= 0) {
         m_process_cpu_s = 0.0;  // nothing attached yet (baseline): the job has used no CPU
+        m_process_rss_b = 0.0;
+        m_allowed_cpus = NAN;
         return true;
     }
     std::vector<int> tree;
@@ -225,11 +252,29 @@ bool ProcfsSensor::read_process_tree() {
         else if (i == 0) return false;  // the job itself is gone (exited, not yet reaped)
     }
     m_process_cpu_s = ticks / m_ticks_per_s;
+    // Resident memory of the tree, and the CPUs its root may use, from /proc/PID/status.
+    double rss_kb = 0;
+    m_allowed_cpus = NAN;
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        if (!paths::read_small_file(m_proc / std::to_string(tree[i]) / "status", m_buffer)) continue;
+        for_each_line(m_buffer, [&](std::string_view line) {
+            std::string_view rest = line;
+            const std::string_view key = next_token(rest);
+            if (key == "VmRSS:") {
+                const double kb = to_number(next_token(rest));
+                if (std::isfinite(kb)) rss_kb += kb;
+            } else if (key == "Cpus_allowed_list:" && i == 0) {
+                rest.remove_prefix(std::min(rest.find_first_not_of(" \t"), rest.size()));
+                m_allowed_cpus = count_cpu_list(rest.substr(0, rest.find_first_of(" \t\n")));
+            }
+        });
+    }
+    m_process_rss_b = rss_kb * 1024.0;
     return true;
 }
 
 void ProcfsSensor::read_usage() {
-    bool want[8] = {false};
+    bool want[static_cast<int>(Signal::count_)] = {false};
     for (const auto& p : m_pushed) want[static_cast<int>(p.signal)] = true;
     if ((want[static_cast<int>(Signal::mem_used)] || want[static_cast<int>(Signal::mem_total)]) && !read_memory())
         m_mem_used_b = m_mem_total_b = NAN;
@@ -237,7 +282,13 @@ void ProcfsSensor::read_usage() {
         m_disk_read_b = m_disk_write_b = NAN;
     if ((want[static_cast<int>(Signal::net_rx)] || want[static_cast<int>(Signal::net_tx)]) && !read_network())
         m_net_rx_b = m_net_tx_b = NAN;
-    if (want[static_cast<int>(Signal::process_cpu)] && !read_process_tree()) m_process_cpu_s = NAN;
+    const bool want_tree = want[static_cast<int>(Signal::process_cpu)] || want[static_cast<int>(Signal::process_rss)] ||
+                           want[static_cast<int>(Signal::allowed_cpus)];
+    if (want_tree && !read_process_tree()) m_process_cpu_s = m_process_rss_b = m_allowed_cpus = NAN;
+    // The machine's busy CPU time as of this sample's /proc/stat read (read_cpu, just before), taken together with
+    // the process tree's so that the job's share of an interval compares like with like.
+    if (want[static_cast<int>(Signal::machine_cpu)])
+        m_machine_cpu_s = m_prev_cpu.empty() ? NAN : m_prev_cpu[0].busy / m_ticks_per_s;
     m_usage_read_at_s = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
@@ -267,6 +318,10 @@ double ProcfsSensor::sample(int handle) const {
         case Signal::net_rx: return m_net_rx_b;
         case Signal::net_tx: return m_net_tx_b;
         case Signal::process_cpu: return m_process_cpu_s;
+        case Signal::machine_cpu: return m_machine_cpu_s;
+        case Signal::process_rss: return m_process_rss_b;
+        case Signal::allowed_cpus: return m_allowed_cpus;
+        case Signal::count_: break;
     }
     return NAN;
 }
