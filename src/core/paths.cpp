@@ -18,6 +18,7 @@ std::filesystem::path env_or(const char* name, const char* fallback) {
 
 std::filesystem::path sysfs_root() { return env_or("POWERML_SYSFS_ROOT", "/sys"); }
 std::filesystem::path procfs_root() { return env_or("POWERML_PROCFS_ROOT", "/proc"); }
+std::filesystem::path cgroup_root() { return env_or("POWERML_CGROUP_ROOT", "/sys/fs/cgroup"); }
 
 std::filesystem::path data_dir() {
     if (const char* value = std::getenv("POWERML_DATA_DIR"); value && *value) {

@@ -9,6 +9,8 @@ namespace powerml::paths {
 std::filesystem::path sysfs_root();
 // $POWERML_PROCFS_ROOT or "/proc".
 std::filesystem::path procfs_root();
+// "/sys/fs/cgroup" or POWERML_CGROUP_ROOT (a fake cgroup v2 tree for tests).
+std::filesystem::path cgroup_root();
 // Shipped data: $POWERML_DATA_DIR, else the source tree's data/ (build tree use), else the
 // install prefix's share/powerml. Throws Error when none exists.
 std::filesystem::path data_dir();
