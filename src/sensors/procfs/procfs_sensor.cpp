@@ -282,7 +282,7 @@ bool ProcfsSensor::read_process_tree() {
     if (m_pid <= 0) {
         m_process_cpu_s = 0.0;  // nothing attached yet (baseline): the job has used no CPU
         m_process_rss_b = 0.0;
-        m_allowed_cpus = NAN;
+        m_allowed_cpus = 0.0;  // and may run on none
         return true;
     }
     std::vector<int> tree;
@@ -327,7 +327,9 @@ void ProcfsSensor::read_usage() {
         m_net_rx_b = m_net_tx_b = NAN;
     const bool want_tree = want[static_cast<int>(Signal::process_cpu)] || want[static_cast<int>(Signal::process_rss)] ||
                            want[static_cast<int>(Signal::allowed_cpus)];
-    if (want_tree && !read_process_tree()) m_process_cpu_s = m_process_rss_b = m_allowed_cpus = NAN;
+    // The job gone (exited, not yet reaped): its CPU time is unknown (a read error, as ever);
+    // its last resident memory and allowed CPUs stand rather than counting two more errors.
+    if (want_tree && !read_process_tree()) m_process_cpu_s = NAN;
     // The machine's busy CPU time as of this sample's /proc/stat read (read_cpu, just before), taken together with
     // the process tree's so that the job's share of an interval compares like with like.
     if (want[static_cast<int>(Signal::cgroup_cpu)]) {
