@@ -156,7 +156,9 @@ std::optional<record::BaselineIdleness> baseline_idleness(const Timeline& timeli
 }
 
 void attribute(const Timeline& timeline, const record::AttributionPolicy& policy, record::RunSummary& summary) {
-    const auto job_c = find_channel(timeline, "PROCFS::PROCESS_CPU_TIME");
+    // The job's cgroup when there is one (every process in it, however started), else its process tree.
+    const auto cgroup_c = find_channel(timeline, "PROCFS::CGROUP_CPU_TIME");
+    const auto job_c = cgroup_c ? cgroup_c : find_channel(timeline, "PROCFS::PROCESS_CPU_TIME");
     const auto machine_c = find_channel(timeline, "PROCFS::MACHINE_CPU_TIME");
     if (!job_c || !machine_c) return;  // no CPU times: nothing to attribute by (the machine's figures stand)
     const double from = timeline.job_start_s, to = std::max(timeline.job_end_s, from);
@@ -172,7 +174,7 @@ void attribute(const Timeline& timeline, const record::AttributionPolicy& policy
     ctx.idle_known = timeline.baseline_end_s > 0 && !summary.quality.baseline_not_idle;
 
     record::RunAttribution run;
-    run.scope = "process-tree";
+    run.scope = cgroup_c ? timeline.channels[*cgroup_c].info.domain : "process-tree";
     run.policy = policy;
     run.allocated_share = ctx.allocated_share;
     for (const auto& st : ctx.stretches) {

@@ -21,6 +21,9 @@ void add_measure_flags(CLI::App& cmd, MeasureFlags& flags) {
     cmd.add_option("--db", flags.db, "Run store (SQLite); default $XDG_DATA_HOME/powerml/runs.sqlite");
     cmd.add_option("--gpus", flags.gpus,
                    "GPUs the job was given (indices or UUIDs, comma-separated); default: $CUDA_VISIBLE_DEVICES, else all");
+    cmd.add_option("--cgroup", flags.cgroup,
+                   "The job's cgroup v2 (under /sys/fs/cgroup), whose CPU time is the job's; default: powerml's own "
+                   "when it is a Slurm job/step, Kubernetes pod or systemd scope, else the process tree");
     cmd.add_option("--idle-share", flags.idle_share,
                    "How the job's attributed share of idle power is taken: busy (its share of busy CPU time), "
                    "allocated (its share of the CPUs it may use), none")
@@ -47,6 +50,7 @@ measure::MeasureOptions to_measure_options(const MeasureFlags& flags) {
     if (!flags.out.empty()) options.out_dir = flags.out;
     if (!flags.no_db) options.db_path = flags.db.empty() ? paths::default_run_db() : std::filesystem::path(flags.db);
     options.command = flags.command;
+    options.cgroup = flags.cgroup;
     options.attribution.idle = record::idle_share_from_string(flags.idle_share).value_or(record::IdleShare::busy);
     options.attribution.dram = record::dram_share_from_string(flags.dram_share).value_or(record::DramShare::cpu);
     // The NVML source reads its GPU selection from POWERML_GPUS (flag > env, as everywhere).

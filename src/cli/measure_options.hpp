@@ -19,6 +19,7 @@ struct MeasureFlags {
     std::string out;
     std::string db;
     std::string gpus;
+    std::string cgroup;
     std::string idle_share = "busy";
     std::string dram_share = "cpu";
     bool no_db = false;

@@ -27,6 +27,7 @@ std::filesystem::path env_or(const char* name, const char* fallback) {
 
 std::filesystem::path sysfs_root() { return env_or("POWERML_SYSFS_ROOT", "/sys"); }
 std::filesystem::path procfs_root() { return env_or("POWERML_PROCFS_ROOT", "/proc"); }
+std::filesystem::path cgroup_root() { return env_or("POWERML_CGROUP_ROOT", "/sys/fs/cgroup"); }
 
 std::filesystem::path loaded_from() {
     // dladdr1 names the object holding this function: a shared object by the path it was

@@ -65,7 +65,9 @@ Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
     if (m_options.out_dir) store::ensure_writable_dir(*m_options.out_dir);
     if (m_options.db_path) m_store = std::make_unique<store::RunStore>(*m_options.db_path);
 
-    auto probes = sensors::probe_all(sensors::default_probe_context());
+    auto context = sensors::default_probe_context();
+    context.job_cgroup = m_options.cgroup;
+    auto probes = sensors::probe_all(context);
     auto chosen = sensors::select_for_measurement(probes, m_notes);
     if (chosen.empty()) throw Error("no usable sensor on this machine (see 'powerml sensors')");
 

@@ -49,7 +49,9 @@ constexpr auto k_rapl_check_window = std::chrono::milliseconds(200);
 }  // namespace
 
 ProbeContext default_probe_context() {
-    return ProbeContext{paths::sysfs_root(), paths::procfs_root(), paths::data_dir()};
+    ProbeContext context{paths::sysfs_root(), paths::procfs_root(), paths::data_dir()};
+    context.cgroup_root = paths::cgroup_root();
+    return context;
 }
 
 namespace {
@@ -63,6 +65,11 @@ Probe probe_procfs(const ProbeContext& context, const std::shared_ptr<ProcStat>&
     } catch (const Error& e) {
         probe.reason = e.what();
         probe.remedy = "PowerML needs Linux procfs; check POWERML_PROCFS_ROOT";
+    }
+    // A --cgroup that is not a cgroup is the user's error, said as such (not a missing sensor).
+    if (auto* procfs = dynamic_cast<ProcfsSensor*>(probe.sensor.get())) {
+        procfs->use_job_cgroup(context.cgroup_root, context.job_cgroup);
+        if (!procfs->job_cgroup().empty()) probe.detail += ", cgroup " + procfs->job_cgroup().string();
     }
     return probe;
 }

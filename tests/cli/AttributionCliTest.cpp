@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <thread>
 #include <cmath>
 #include <future>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "powerml/sensors/procfs_sensor.hpp"
 #include "support/counter_writer.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
@@ -168,4 +171,84 @@ TEST(AttributionCliTest, ABusyBaselineWarnsAndIsFlaggedAnIdleOneIsNot) {
     EXPECT_FALSE(s["data_quality"]["baseline_not_idle"].get<bool>());
     ASSERT_TRUE(s.contains("baseline_idleness")) << s.dump(2);
     EXPECT_FALSE(s["baseline_idleness"]["busy"].get<bool>());
+}
+
+namespace {
+
+// A fake cgroup v2 directory whose cpu.stat usage_usec grows at `cpus` CPU-seconds per second.
+class CgroupWriter {
+public:
+    CgroupWriter(std::filesystem::path dir, double cpus) : m_dir(std::move(dir)), m_cpus(cpus) {
+        write(0);
+        m_thread = std::thread([this] {
+            const auto start = std::chrono::steady_clock::now();
+            while (!m_stop) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                write(m_cpus * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            }
+        });
+    }
+    ~CgroupWriter() {
+        m_stop = true;
+        m_thread.join();
+    }
+
+private:
+    void write(double cpu_s) {
+        const auto tmp = m_dir / ".cpu.stat.tmp";
+        {
+            std::ofstream out(tmp);
+            out << "usage_usec " << static_cast<long long>(cpu_s * 1e6) << "\nuser_usec 0\nsystem_usec 0\n";
+        }
+        std::filesystem::rename(tmp, m_dir / "cpu.stat");
+    }
+    std::filesystem::path m_dir;
+    double m_cpus;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
+}  // namespace
+
+TEST(AttributionCliTest, AFakeCgroupV2TreeIsTheJob) {
+    FakeRapl rapl;
+    test::TempDir dir, cgroups;
+    cgroups.write("slurm/uid_1000/job_42/step_0/cgroup.procs", "");
+    CgroupWriter writer(cgroups.path() / "slurm/uid_1000/job_42/step_0", 0.4);  // the step uses 0.4 CPU
+    test::CpuBurner burner;  // the machine is busier than the step: at least one CPU
+    const auto r = test::run_powerml({"measure", "--interval", "50", "--no-db", "--out", (dir.path() / "out").string(),
+                                      "--cgroup", "/slurm/uid_1000/job_42/step_0", "--", "sleep", "1.5"},
+                                     {{"POWERML_SYSFS_ROOT", rapl.sys.path().string()},
+                                      {"POWERML_CGROUP_ROOT", cgroups.path().string()},
+                                      {"XDG_DATA_HOME", (dir.path() / "xdg").string()}});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json s = json::parse(test::read_file(dir.path() / "out" / "summary.json"));
+    const json& a = s["attribution"];
+    EXPECT_EQ(a["scope"], "cgroup:/slurm/uid_1000/job_42/step_0");
+    const double duration = s["duration_s"], job_cpu = a["job_cpu_s"], busy = a["machine_busy_cpu_s"];
+    // The cgroup's CPU time, not the sleeping process tree's (about 0): 0.4 CPU x the window,
+    // within the 0.5 s between reads of the counters.
+    EXPECT_NEAR(job_cpu, 0.4 * duration, 0.25) << s.dump(2);
+    EXPECT_GT(busy, job_cpu);
+    EXPECT_NEAR(a["cpu_share"].get<double>(), job_cpu / busy, 0.02);
+    std::printf("cgroup: %.3f CPU-s of %.3f busy CPU-s over %.2f s; attributed %.3f J of %.3f J\n", job_cpu, busy, duration,
+                a["energy_j"].get<double>(), a["machine_j"].get<double>());
+
+    // A --cgroup that is not one is a one-line error before anything runs.
+    const auto bad = test::run_powerml({"measure", "--no-db", "--cgroup", "/nope", "--", "true"},
+                                       {{"POWERML_SYSFS_ROOT", rapl.sys.path().string()},
+                                        {"POWERML_CGROUP_ROOT", cgroups.path().string()},
+                                        {"XDG_DATA_HOME", (dir.path() / "xdg").string()}});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("--cgroup /nope: no cpu.stat"), std::string::npos) << bad.err;
+}
+
+TEST(AttributionCliTest, JobCgroupsAreToldFromSessions) {
+    EXPECT_TRUE(sensors::ProcfsSensor::is_job_cgroup("/system.slice/slurmstepd.scope/job_42/step_0"));
+    EXPECT_TRUE(sensors::ProcfsSensor::is_job_cgroup("/slurm/uid_1000/job_42/step_batch"));
+    EXPECT_TRUE(sensors::ProcfsSensor::is_job_cgroup("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-ab.scope"));
+    EXPECT_TRUE(sensors::ProcfsSensor::is_job_cgroup("/user.slice/user-1000.slice/user@1000.service/app.slice/run-r1234.scope"));
+    EXPECT_FALSE(sensors::ProcfsSensor::is_job_cgroup("/user.slice/user-1000.slice/session-3.scope"));
+    EXPECT_FALSE(sensors::ProcfsSensor::is_job_cgroup("/init.scope"));
+    EXPECT_FALSE(sensors::ProcfsSensor::is_job_cgroup("/"));
 }

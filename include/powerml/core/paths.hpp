@@ -10,6 +10,8 @@ namespace powerml::paths {
 std::filesystem::path sysfs_root();
 // $POWERML_PROCFS_ROOT or "/proc".
 std::filesystem::path procfs_root();
+// "/sys/fs/cgroup" or POWERML_CGROUP_ROOT (a fake cgroup v2 tree for tests).
+std::filesystem::path cgroup_root();
 // The file PowerML's code runs from: the powerml program, or the Python module's _core*.so.
 // Empty when it cannot be told.
 std::filesystem::path loaded_from();

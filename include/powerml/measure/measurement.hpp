@@ -34,7 +34,8 @@ struct MeasureOptions {
     std::optional<std::filesystem::path> out_dir;
     std::optional<std::filesystem::path> db_path;  // nothing: no run store
     std::vector<std::string> command;
-    record::AttributionPolicy attribution;  // how the job's share is computed (--idle-share, --dram-share)
+    record::AttributionPolicy attribution;
+    std::filesystem::path cgroup;  // the job's cgroup v2 (--cgroup); empty: detect, else the process tree  // how the job's share is computed (--idle-share, --dram-share)
 };
 
 // Computes the carbon of a timeline whose summary is `summary` for options.zone; installed by

@@ -36,8 +36,17 @@ public:
 
     int core_count() const { return static_cast<int>(m_prev_cpu.size()) - 1; }
 
+    // The job's cgroup v2 (its CPU time from cpu.stat usage_usec: PROCFS::CGROUP_CPU_TIME):
+    // `explicit_cgroup` relative to `cgroup_root` (throws Error when it has no cpu.stat), or,
+    // when empty, powerml's own cgroup if it is a job's (Slurm job/step, Kubernetes pod,
+    // systemd scope other than a login session). Nothing found: the process tree only.
+    void use_job_cgroup(const std::filesystem::path& cgroup_root, const std::filesystem::path& explicit_cgroup);
+    const std::filesystem::path& job_cgroup() const { return m_cgroup; }  // relative, "/slurm/uid_1/job_5/step_0"
+    // Whether a cgroup v2 path (as in /proc/PID/cgroup) is a job's own rather than a session's.
+    static bool is_job_cgroup(std::string_view path);
+
 private:
-    enum class Signal { cpu_util, mem_used, mem_total, disk_read, disk_write, net_rx, net_tx, process_cpu, machine_cpu, process_rss, allowed_cpus, count_ };
+    enum class Signal { cpu_util, mem_used, mem_total, disk_read, disk_write, net_rx, net_tx, process_cpu, machine_cpu, process_rss, allowed_cpus, cgroup_cpu, count_ };
     struct Pushed {
         Signal signal;
         int domain;
@@ -65,6 +74,9 @@ private:
     double m_machine_cpu_s = NAN;   // busy CPU seconds of all CPUs, read with the process tree
     double m_process_rss_b = NAN;
     double m_allowed_cpus = NAN;
+    std::filesystem::path m_cgroup;      // relative to the cgroup root; empty: none
+    std::filesystem::path m_cgroup_dir;  // where its cpu.stat is
+    double m_cgroup_cpu_s = NAN;
     int m_pid = 0;
     double m_usage_period_s = k_default_usage_period_s;
     double m_usage_read_at_s = -1e9;

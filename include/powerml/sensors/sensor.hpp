@@ -53,6 +53,10 @@ struct ProbeContext {
     std::filesystem::path sysfs_root;   // "/sys" or POWERML_SYSFS_ROOT
     std::filesystem::path procfs_root;  // "/proc" or POWERML_PROCFS_ROOT
     std::filesystem::path data_dir;     // shipped data (TDP table, power models)
+    std::filesystem::path cgroup_root = "/sys/fs/cgroup";  // cgroup v2 mount, or POWERML_CGROUP_ROOT
+    // The job's cgroup (--cgroup), relative to cgroup_root; empty: detect a Slurm job/step,
+    // Kubernetes pod or systemd scope from /proc/self/cgroup (the job inherits powerml's).
+    std::filesystem::path job_cgroup;
 };
 
 }  // namespace powerml::sensors

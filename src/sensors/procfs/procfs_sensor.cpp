@@ -94,6 +94,9 @@ std::vector<SignalInfo> ProcfsSensor::signals() const {
         "busy CPU seconds of all CPUs (/proc/stat), read at the same moment as the process tree");
     add("PROCFS::PROCESS_RSS", 0, "process-tree", record::Unit::byte, SignalKind::gauge,
         "resident memory of the measured process and its descendants (VmRSS)");
+    if (!m_cgroup.empty())
+        add("PROCFS::CGROUP_CPU_TIME", 0, "cgroup:" + m_cgroup.string(), record::Unit::second, SignalKind::counter,
+            "CPU seconds of the job's cgroup v2 (cpu.stat usage_usec), every process in it");
     add("PROCFS::ALLOWED_CPUS", 0, "process-tree", record::Unit::count, SignalKind::gauge,
         "CPUs the measured process may run on (Cpus_allowed_list: its cpuset or Slurm allocation)");
     return list;
@@ -112,6 +115,7 @@ int ProcfsSensor::push_signal(std::string_view signal, int domain_idx) {
     else if (signal == "PROCFS::MACHINE_CPU_TIME") which = Signal::machine_cpu;
     else if (signal == "PROCFS::PROCESS_RSS") which = Signal::process_rss;
     else if (signal == "PROCFS::ALLOWED_CPUS") which = Signal::allowed_cpus;
+    else if (signal == "PROCFS::CGROUP_CPU_TIME" && !m_cgroup.empty()) which = Signal::cgroup_cpu;
     else throw Error("procfs has no signal " + std::string(signal));
     if (which == Signal::cpu_util ? (domain_idx < 0 || domain_idx > core_count()) : domain_idx != 0)
         throw Error("procfs signal " + std::string(signal) + " has no domain " + std::to_string(domain_idx));
@@ -203,6 +207,45 @@ double ProcfsSensor::process_ticks(int pid, bool include_waited_children) const 
     return ticks;
 }
 
+bool ProcfsSensor::is_job_cgroup(std::string_view path) {
+    bool job = false;
+    while (!path.empty()) {
+        path.remove_prefix(std::min(path.find_first_not_of('/'), path.size()));
+        const std::size_t end = std::min(path.find('/'), path.size());
+        const std::string_view part = path.substr(0, end);
+        path.remove_prefix(end);
+        if (part.starts_with("job_") || part.starts_with("step_") || part.starts_with("kubepods") || part.starts_with("pod"))
+            job = true;  // Slurm job or step (cgroup/v2 plugin), a Kubernetes pod
+        else if (part.ends_with(".scope") && !part.starts_with("session-") && part != "init.scope" &&
+                 part != "slurmstepd.scope")
+            job = true;  // systemd-run --scope, a container's scope
+    }
+    return job;
+}
+
+void ProcfsSensor::use_job_cgroup(const std::filesystem::path& cgroup_root, const std::filesystem::path& explicit_cgroup) {
+    std::filesystem::path relative = explicit_cgroup;
+    if (relative.empty()) {
+        // "0::/path": the unified (v2) hierarchy's line of powerml's own cgroup, which the job inherits.
+        if (!paths::read_small_file(m_proc / "self" / "cgroup", m_buffer)) return;
+        for_each_line(m_buffer, [&](std::string_view line) {
+            if (line.starts_with("0::")) relative = std::string(line.substr(3));
+        });
+        if (relative.empty() || !is_job_cgroup(relative.string())) return;
+    } else if (relative.string().starts_with(cgroup_root.string() + "/")) {
+        relative = "/" + relative.lexically_relative(cgroup_root).string();  // given as a full path
+    }
+    const auto dir = cgroup_root / relative.relative_path();
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / "cpu.stat", ec)) {
+        if (!explicit_cgroup.empty())
+            throw Error("--cgroup " + explicit_cgroup.string() + ": no cpu.stat in " + dir.string() + " (not a cgroup v2 directory)");
+        return;
+    }
+    m_cgroup = relative;
+    m_cgroup_dir = dir;
+}
+
 // Number of CPUs in a list such as "0-3,8,10-11".
 double count_cpu_list(std::string_view list) {
     double count = 0;
@@ -239,7 +282,7 @@ bool ProcfsSensor::read_process_tree() {
     if (m_pid <= 0) {
         m_process_cpu_s = 0.0;  // nothing attached yet (baseline): the job has used no CPU
         m_process_rss_b = 0.0;
-        m_allowed_cpus = NAN;
+        m_allowed_cpus = 0.0;  // and may run on none
         return true;
     }
     std::vector<int> tree;
@@ -284,9 +327,19 @@ void ProcfsSensor::read_usage() {
         m_net_rx_b = m_net_tx_b = NAN;
     const bool want_tree = want[static_cast<int>(Signal::process_cpu)] || want[static_cast<int>(Signal::process_rss)] ||
                            want[static_cast<int>(Signal::allowed_cpus)];
-    if (want_tree && !read_process_tree()) m_process_cpu_s = m_process_rss_b = m_allowed_cpus = NAN;
+    // The job gone (exited, not yet reaped): its CPU time is unknown (a read error, as ever);
+    // its last resident memory and allowed CPUs stand rather than counting two more errors.
+    if (want_tree && !read_process_tree()) m_process_cpu_s = NAN;
     // The machine's busy CPU time as of this sample's /proc/stat read (read_cpu, just before), taken together with
     // the process tree's so that the job's share of an interval compares like with like.
+    if (want[static_cast<int>(Signal::cgroup_cpu)]) {
+        m_cgroup_cpu_s = NAN;
+        if (paths::read_small_file(m_cgroup_dir / "cpu.stat", m_buffer))
+            for_each_line(m_buffer, [&](std::string_view line) {
+                std::string_view rest = line;
+                if (next_token(rest) == "usage_usec") m_cgroup_cpu_s = to_number(next_token(rest)) / 1e6;
+            });
+    }
     if (want[static_cast<int>(Signal::machine_cpu)])
         m_machine_cpu_s = m_prev_cpu.empty() ? NAN : m_prev_cpu[0].busy / m_ticks_per_s;
     m_usage_read_at_s = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -321,6 +374,7 @@ double ProcfsSensor::sample(int handle) const {
         case Signal::machine_cpu: return m_machine_cpu_s;
         case Signal::process_rss: return m_process_rss_b;
         case Signal::allowed_cpus: return m_allowed_cpus;
+        case Signal::cgroup_cpu: return m_cgroup_cpu_s;
         case Signal::count_: break;
     }
     return NAN;
