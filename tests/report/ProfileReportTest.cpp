@@ -61,7 +61,7 @@ Profile known_profile() {
     analysis::ComponentEnergy cpu;
     cpu.name = "cpu";
     cpu.source = "model";
-    cpu.kind = "model";
+    cpu.kind = powerml::record::EnergyKind::model;
     cpu.model_id = "generic-x86";
     cpu.summed = true;
     cpu.baseline_power_w = 4;

@@ -416,6 +416,7 @@ TEST(ServerHardeningTest, MemoryFallsBackAfterABurstOfBatches) {
         for (int i = 0; i < 100; ++i) {
             const int day = 1 + (k * 7 + i) % 20;
             items.push_back({{"location", i % 2 ? "DE" : "FR"},
+                             {"requestedAt", fmt::format("2023-05-{:02}T00:00:00Z", day)},  // required by the SDK
                              {"dataStartAt", fmt::format("2023-05-{:02}T00:00:00Z", day)},
                              {"dataEndAt", fmt::format("2023-05-{:02}T00:00:00Z", day + 7)},
                              {"windowSize", 60}});
