@@ -42,15 +42,13 @@ const std::vector<std::string>& codecarbon2_columns() {
     return columns;
 }
 
-namespace {
-
-// CodeCarbon's three buckets from our component kinds; psys (the whole platform) and the CPU
-// package both go to cpu, as CodeCarbon puts everything RAPL measures that is not DRAM there.
-std::string bucket(const std::string& component) {
-    if (component == "gpu") return "gpu";
-    if (component == "dram" || component == "ram" || component == "memory") return "ram";
+const char* codecarbon_bucket(record::Component component) {
+    if (component == record::Component::gpu) return "gpu";
+    if (component == record::Component::dram) return "ram";
     return "cpu";
 }
+
+namespace {
 
 std::string os_name() {
     struct utsname u {};
@@ -76,7 +74,7 @@ std::string emissions_csv(const std::vector<RunInput>& runs, const std::string& 
         for (const auto& c : s.components) {
             if (c.component == record::Component::gpu) gpu_count += 1;
             if (!c.summed) continue;
-            const std::string b = bucket(std::string(record::to_string(c.component)));
+            const std::string b = codecarbon_bucket(c.component);
             (b == "gpu" ? gpu : b == "ram" ? ram : cpu) += c.net_j * run.pue;
             (b == "gpu" ? gpu_w : b == "ram" ? ram_w : cpu_w) += c.gross_j;
         }

@@ -62,11 +62,10 @@ std::optional<double> number(const std::string& text) {
     return v;
 }
 
-std::string bucket(const std::string& component) {
-    if (component == "gpu") return "gpu";
-    if (component == "dram" || component == "ram" || component == "memory") return "ram";
-    if (component == "node" || component == "psys") return "machine";
-    return "cpu";
+// CodeCarbon's buckets, with whole-machine readings (psys, node) kept apart for the comparison.
+std::string bucket(record::Component component) {
+    if (component == record::Component::node || component == record::Component::psys) return "machine";
+    return codecarbon_bucket(component);
 }
 
 std::string joules_text(double j) { return j >= 3600.0 ? fmt::format("{:.4g} Wh", j / 3600.0) : fmt::format("{:.4g} J", j); }
@@ -206,7 +205,7 @@ Table tracker_comparison(const RunInput& run, const TrackerReading& tracker, std
     double machine_gross = 0, machine_net = 0;
     bool has_machine = false;
     for (const auto& c : s.components) {
-        const std::string b = bucket(std::string(record::to_string(c.component)));
+        const std::string b = bucket(c.component);
         if (b == "machine") {
             // The largest whole-machine reading (a wall meter over psys).
             if (!has_machine || c.gross_j > machine_gross) machine_gross = c.gross_j, machine_net = c.net_j;

@@ -17,6 +17,11 @@ const std::vector<std::string>& codecarbon2_columns();
 
 std::string emissions_csv(const std::vector<RunInput>& runs, const std::string& project_name = "powerml");
 
+// CodeCarbon's three energy buckets ("cpu", "gpu", "ram") for a component: psys (the whole
+// platform) and the node go to cpu, as CodeCarbon puts everything RAPL measures that is not
+// DRAM there.
+const char* codecarbon_bucket(record::Component component);
+
 // One sentence saying which energy emissions_csv() wrote (net or gross, times PUE).
 std::string emissions_basis(const std::vector<RunInput>& runs);
 
