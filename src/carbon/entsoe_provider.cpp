@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -139,6 +140,9 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
     std::string_view ts;
     std::size_t after = 0;
     int series = 0;
+    // A year of 15-minute values for every production type the platform knows (about 25).
+    const long most_expanded = 366L * 24 * 4 * 25;
+    long expanded = 0;
     while (find_element(xml, "TimeSeries", pos, xml.size(), ts, after)) {
         pos = after;
         ++series;
@@ -163,6 +167,21 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
             if (start_text.empty()) throw Error(fmt::format("entsoe answer: Period without start in TimeSeries {}", series));
             const UtcMillis start = detail::parse_api_time(start_text);
             const double res = resolution_s(child(period, "resolution"));
+            // How many positions the Period holds: (end - start) / resolution. A request covers
+            // at most a year, so no Period can hold more than a year of 15-minute positions; a
+            // larger count or position is a damaged answer, refused before it is expanded.
+            const long most_positions = 366L * 24 * 4;
+            long positions = most_positions;
+            const std::string end_text(child(interval, "end"));
+            if (!end_text.empty()) {
+                const double span = static_cast<double>(detail::parse_api_time(end_text) - start) / (res * 1000.0);
+                if (!(span >= 1 && span <= static_cast<double>(most_positions)))
+                    throw Error(fmt::format("entsoe answer: Period {} .. {} in TimeSeries {} is not 1 to {} steps of {} s",
+                                            start_text, end_text, series, most_positions, res));
+                positions = static_cast<long>(span);
+            } else if (carry_forward) {
+                throw Error(fmt::format("entsoe answer: curveType A03 Period without end in TimeSeries {}", series));
+            }
             std::map<long, double> by_position;
             std::size_t qpos = 0;
             std::string_view point;
@@ -170,23 +189,22 @@ IntensitySeries EntsoeProvider::parse_a75(const std::string& xml_text, const Emi
             while (find_element(period, "Point", qpos, period.size(), point, qafter)) {
                 qpos = qafter;
                 double position = 0, mw = 0;
-                if (!csv::to_double(child(point, "position"), position) || position < 1 ||
-                    !csv::to_double(child(point, "quantity"), mw))
+                if (!csv::to_double(child(point, "position"), position) || !csv::to_double(child(point, "quantity"), mw) ||
+                    !std::isfinite(mw))
                     throw Error(fmt::format("entsoe answer: Point without numeric position/quantity in TimeSeries {} ({})",
                                             series, psr));
+                if (!(position >= 1 && position <= static_cast<double>(positions)) || position != std::floor(position))
+                    throw Error(fmt::format("entsoe answer: Point position {} in TimeSeries {} ({}) is not a whole number from 1 to {}",
+                                            child(point, "position"), series, psr, positions));
                 by_position[static_cast<long>(position)] = mw;
-            }
-            long positions = 0;  // how many the Period holds: (end - start) / resolution
-            if (carry_forward) {
-                const std::string end_text(child(interval, "end"));
-                if (end_text.empty())
-                    throw Error(fmt::format("entsoe answer: curveType A03 Period without end in TimeSeries {}", series));
-                positions = static_cast<long>((detail::parse_api_time(end_text) - start) / (res * 1000.0));
             }
             for (auto it = by_position.begin(); it != by_position.end(); ++it) {
                 const long last = !carry_forward ? it->first
                                   : std::next(it) != by_position.end() ? std::next(it)->first - 1
                                                                        : std::max(positions, it->first);
+                expanded += last - it->first + 1;
+                if (expanded > most_expanded)
+                    throw Error(fmt::format("entsoe answer: more than {} generation values; a damaged answer", most_expanded));
                 for (long k = it->first; k <= last; ++k) {
                     const UtcMillis t = start + static_cast<UtcMillis>((k - 1) * res * 1000.0);
                     mix[t][psr] += it->second;

@@ -149,6 +149,35 @@ TEST(EntsoeCurveTypeTest, A01AndA02TakeEachPositionAsGivenAndOthersAreRefused) {
     EXPECT_NE(msg.find("curveType A05"), std::string::npos) << msg;
 }
 
+TEST(EntsoeCurveTypeTest, PositionsAndPeriodsOutsideTheirBoundsAreRefusedNotExpanded) {
+    // A damaged answer must not overflow a position into an integer, nor expand a Period of
+    // centuries into billions of values (found by fuzz/provider_entsoe): a one-line error.
+    const auto f = EmissionFactors::load("ipcc-ar5");
+    const auto doc = [](const std::string& curve, const std::string& end, const std::string& position) {
+        return "<GL_MarketDocument><TimeSeries><curveType>" + curve +
+               "</curveType><MktPSRType><psrType>B05</psrType></MktPSRType><Period><timeInterval>"
+               "<start>2023-03-01T00:00Z</start>" + (end.empty() ? "" : "<end>" + end + "</end>") +
+               "</timeInterval><resolution>PT15M</resolution><Point><position>" + position +
+               "</position><quantity>100</quantity></Point></Period></TimeSeries></GL_MarketDocument>";
+    };
+    struct Case { const char* curve; const char* end; const char* position; const char* says; };
+    for (const Case& c : {Case{"A01", "2023-03-01T01:00Z", "3e89", "not a whole number from 1 to 4"},
+                          Case{"A01", "2023-03-01T01:00Z", "5", "not a whole number from 1 to 4"},
+                          Case{"A02", "2023-03-01T01:00Z", "1.5", "not a whole number"},
+                          Case{"A01", "2023-03-01T01:00Z", "-2", "not a whole number"},
+                          Case{"A01", "", "1e9", "not a whole number from 1 to 35136"},
+                          Case{"A03", "9999-12-31T00:00Z", "1", "is not 1 to 35136 steps"},
+                          Case{"A03", "2023-02-01T00:00Z", "1", "is not 1 to 35136 steps"}}) {
+        const auto msg = error_of([&] { EntsoeProvider::parse_a75(doc(c.curve, c.end, c.position), f, "DE"); });
+        EXPECT_NE(msg.find(c.says), std::string::npos) << c.curve << " " << c.end << " " << c.position << ": " << msg;
+        EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+    // The largest Period a one-year request can bring (a year of 15-minute steps, A03 from one
+    // Point) is still read.
+    const auto year = EntsoeProvider::parse_a75(doc("A03", "2024-02-29T00:00Z", "1"), f, "DE");
+    EXPECT_EQ(year.points.size(), 365u * 96);
+}
+
 TEST(EntsoeCurveTypeTest, AcknowledgementEntitiesAreDecoded) {
     const auto f = EmissionFactors::load("ipcc-ar5");
     const std::string ack =
