@@ -6,6 +6,9 @@
 #   scripts/fuzz.sh                 every harness, FUZZ_SECONDS (default 15) each
 #   scripts/fuzz.sh meter_log ...   only these
 #   FUZZ_SECONDS=3600 FUZZ_JOBS=2 scripts/fuzz.sh   a longer campaign
+#   FUZZ_SEED=1 scripts/fuzz.sh     the same mutations on every run (the test suite's setting,
+#                                   so a green suite stays green until the code changes);
+#                                   unset or 0: a fresh random seed each run, for campaigns
 #
 # Without clang-14 it says so and exits 77 (the "skipped" status of ctest and automake);
 # install it with scripts/install-deps.sh or apt-get install clang-14 libfuzzer-14-dev.
@@ -13,6 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${POWERML_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 seconds="${FUZZ_SECONDS:-15}"
+seed="${FUZZ_SEED:-0}"
 jobs="${FUZZ_JOBS:-1}"
 cxx="${FUZZ_CXX:-clang++-14}"
 cc="${FUZZ_CC:-clang-14}"
@@ -48,7 +52,7 @@ for t in "${targets[@]}"; do
     rm -f fuzz-*.log
     if ((jobs > 1)); then parallel=(-jobs="$jobs" -workers="$jobs"); else parallel=(); fi
     "$build/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-      "${parallel[@]}" -artifact_prefix="$findings/" -print_final_stats=1 "$work" "$seeds" >"$log" 2>&1
+      -seed="$seed" "${parallel[@]}" -artifact_prefix="$findings/" -print_final_stats=1 "$work" "$seeds" >"$log" 2>&1
     rc=$?
     cat fuzz-*.log >>"$log" 2>/dev/null
     rm -f fuzz-*.log
