@@ -247,6 +247,20 @@ std::string summary_json(const RunRecord& record, int indent) {
     if (!carbon.note.empty()) out["carbon"]["note"] = carbon.note;
     if (s.attribution) out["attribution"] = attribution_json(*s.attribution);
     if (s.baseline_idleness) out["baseline_idleness"] = idleness_json(*s.baseline_idleness);
+    if (record.job) {
+        const auto& jb = *record.job;
+        json ranks = json::array();
+        for (const auto& r : jb.ranks)
+            ranks.push_back({{"rank", r.rank}, {"local_rank", r.local_rank}, {"pid", r.pid}, {"metering", r.metering}});
+        out["job"] = {{"key", jb.key},
+                      {"source", jb.source},
+                      {"node", jb.node},
+                      {"local_world_size", jb.local_world_size},
+                      {"world_size", jb.world_size},
+                      {"expected_nodes", jb.expected_nodes},
+                      {"ranks", ranks}};
+        if (!jb.took_over_from.empty()) out["job"]["took_over_from"] = jb.took_over_from;
+    }
     if (record.wall_corrected) {
         const auto& w = *record.wall_corrected;
         out["wall_corrected"] = {{"energy_j", {{"gross", w.gross_j}, {"baseline", w.baseline_j}, {"net", w.net_j}}},
@@ -270,6 +284,22 @@ RunRecord record_from_summary_json(const std::string& text) {
         r.host = value_or<std::string>(j, "host", "");
         if (const auto it = j.find("labels"); it != j.end() && it->is_object())
             r.labels = it->get<std::map<std::string, std::string>>();
+        if (const auto it = j.find("job"); it != j.end() && it->is_object()) {
+            JobIdentity jb;
+            jb.key = value_or<std::string>(*it, "key", "");
+            jb.source = value_or<std::string>(*it, "source", "");
+            jb.node = value_or<std::string>(*it, "node", r.host);
+            jb.local_world_size = value_or<int>(*it, "local_world_size", 1);
+            jb.world_size = value_or<int>(*it, "world_size", 1);
+            if (const auto n = it->find("expected_nodes"); n != it->end() && n->is_array())
+                jb.expected_nodes = n->get<std::vector<std::string>>();
+            if (const auto rs = it->find("ranks"); rs != it->end() && rs->is_array())
+                for (const auto& x : *rs)
+                    jb.ranks.push_back({value_or<int>(x, "rank", -1), value_or<int>(x, "local_rank", 0),
+                                        value_or<int>(x, "pid", 0), value_or<bool>(x, "metering", false)});
+            jb.took_over_from = value_or<std::string>(*it, "took_over_from", "");
+            r.job = std::move(jb);
+        }
         r.started_utc_ms = time_or_zero(j, "started");
         r.ended_utc_ms = time_or_zero(j, "ended");
         r.exit_status = value_or<int>(j, "exit_status", 0);

@@ -78,6 +78,15 @@ RunRecord sample_record() {
     r.carbon.basis = EnergyBasis::net;
     r.carbon.energy_j = 595;
     r.carbon.note = "charged on the job's net energy";
+    JobIdentity job;
+    job.key = "slurm:4242.0";
+    job.source = "slurm";
+    job.node = "node-a";
+    job.local_world_size = 2;
+    job.world_size = 4;
+    job.expected_nodes = {"node-a", "node-b"};
+    job.ranks = {{0, 0, 100, true}, {1, 1, 101, false}};
+    r.job = job;
     return r;
 }
 
@@ -109,6 +118,12 @@ TEST(SummaryJsonTest, RoundTripKeepsEveryField) {
     EXPECT_EQ(back.carbon.basis, EnergyBasis::net);
     EXPECT_DOUBLE_EQ(back.carbon.energy_j, 595);
     EXPECT_DOUBLE_EQ(*back.carbon.g_co2e, 0.035);
+    ASSERT_TRUE(back.job);
+    EXPECT_EQ(back.job->key, "slurm:4242.0");
+    EXPECT_EQ(back.job->expected_nodes, (std::vector<std::string>{"node-a", "node-b"}));
+    ASSERT_EQ(back.job->ranks.size(), 2u);
+    EXPECT_TRUE(back.job->ranks[0].metering);
+    EXPECT_EQ(back.job->ranks[1].pid, 101);
     // Written again, it is the same text: one codec, no drift between writes.
     EXPECT_EQ(summary_json(back), summary_json(r));
 }

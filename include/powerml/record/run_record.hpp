@@ -41,6 +41,30 @@ struct WallCorrected {
     std::string label;  // "wall-corrected: wall = 1.12 x sensors + 41.3 W (r2 0.97, 600 intervals)"
 };
 
+// One process of a distributed job that reported into this run (a torchrun or Slurm rank on
+// this node). The rank that meters the node is `metering`; the others send it their phases.
+struct RankSeen {
+    int rank = 0;        // global rank (RANK, SLURM_PROCID, OMPI_COMM_WORLD_RANK); -1 when unknown
+    int local_rank = 0;  // on this node (LOCAL_RANK, SLURM_LOCALID, OMPI_COMM_WORLD_LOCAL_RANK)
+    int pid = 0;
+    bool metering = false;
+};
+
+// Which job the run belongs to, when it is one part of a job over several ranks or nodes. A
+// job's runs share `key`; `powerml runs job KEY` sums them, one node's meter each.
+struct JobIdentity {
+    std::string key;     // "slurm:4242.0", "torchrun:<rendezvous id>", or what --job-key gave
+    std::string source;  // "slurm" | "torchrun" | "mpi" | "flag"
+    std::string node;    // this node's name (the host's, or SLURMD_NODENAME)
+    int local_world_size = 1;   // ranks expected on this node
+    int world_size = 1;         // ranks expected in the whole job
+    std::vector<std::string> expected_nodes;  // every node the scheduler gave the job, when known
+    std::vector<RankSeen> ranks;               // the ranks that reported into this run
+    // Set when this node's meter was taken over after the previous meter died: the energy
+    // between its last stored sample and this run's first is not measured.
+    std::string took_over_from;  // run id of the previous meter's run
+};
+
 struct RunRecord {
     std::string id;  // "20261123T131500Z-3f2a"
     std::vector<std::string> command;
@@ -54,6 +78,7 @@ struct RunRecord {
     RunSummary summary;
     RunCarbon carbon;
     std::optional<WallCorrected> wall_corrected;
+    std::optional<JobIdentity> job;  // nothing for a run that is not part of a distributed job
 };
 
 }  // namespace powerml::record
