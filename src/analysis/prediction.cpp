@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -179,8 +180,15 @@ Extrapolated extrapolate_units(const std::vector<double>& observed, double m, do
 std::vector<EpochWindow> epoch_windows(const record::Timeline& timeline) {
     std::map<std::string, double> open;  // name -> start (absolute seconds)
     std::vector<EpochWindow> out;
+    // Ranks of a data-parallel job run their epochs in step: the epochs are read from one
+    // rank's lane (the first that reports one), not counted once per rank.
+    std::optional<std::string> epoch_lane;
     for (const auto& event : timeline.phases) {
-        if (!is_epoch_name(event.name)) continue;
+        const std::string_view lane = record::phase_lane(event.name);
+        const std::string bare = event.name.substr(lane.empty() ? 0 : lane.size() + 1);
+        if (!is_epoch_name(bare)) continue;
+        if (!epoch_lane) epoch_lane = std::string(lane);
+        if (lane != *epoch_lane) continue;
         if (event.begin) {
             open[event.name] = event.t_s;
         } else if (const auto it = open.find(event.name); it != open.end()) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -200,15 +201,17 @@ RunSummary summarize(const Timeline& timeline, const record::AttributionPolicy& 
     summary.uncertainty_j = std::sqrt(variance_sum + baseline_power_se_sum);
     summary.usage = usage_between(timeline, job_start, job_end);
 
-    // Phases: pair begin/end events, innermost first, like parentheses.
+    // Phases: pair begin/end events, innermost first, like parentheses; each rank of a
+    // distributed job ("rank1/...") in a lane of its own, since ranks open and close their
+    // phases independently of each other.
     struct Open {
         std::string name;
         double start;
         std::size_t index;
     };
-    std::vector<Open> stack;
+    std::map<std::string, std::vector<Open>, std::less<>> lanes;
     std::vector<PhaseSummary> phases;
-    auto close = [&](std::size_t stack_pos, double end, bool at_exit) {
+    auto close = [&](std::vector<Open>& stack, std::size_t stack_pos, double end, bool at_exit) {
         const Open open = stack[stack_pos];
         PhaseSummary& phase = phases[open.index];
         phase.end_s = end - job_start;
@@ -216,6 +219,7 @@ RunSummary summarize(const Timeline& timeline, const record::AttributionPolicy& 
         stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(stack_pos));
     };
     for (const auto& event : timeline.phases) {
+        auto& stack = lanes[std::string(record::phase_lane(event.name))];
         if (event.begin) {
             PhaseSummary phase;
             phase.name = event.name;
@@ -228,13 +232,14 @@ RunSummary summarize(const Timeline& timeline, const record::AttributionPolicy& 
             // Close the innermost open phase with this name, and any opened inside it.
             for (std::size_t k = stack.size(); k-- > 0;) {
                 if (stack[k].name != event.name) continue;
-                while (stack.size() > k + 1) close(stack.size() - 1, event.t_s, false);
-                close(k, event.t_s, false);
+                while (stack.size() > k + 1) close(stack, stack.size() - 1, event.t_s, false);
+                close(stack, k, event.t_s, false);
                 break;
             }
         }
     }
-    while (!stack.empty()) close(stack.size() - 1, job_end, true);
+    for (auto& [name, stack] : lanes)
+        while (!stack.empty()) close(stack, stack.size() - 1, job_end, true);
     for (auto& phase : phases) {
         const double from = phase.start_s + job_start, to = phase.end_s + job_start;
         for (std::size_t c = 0; c < timeline.channels.size(); ++c) {

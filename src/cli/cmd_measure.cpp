@@ -98,7 +98,7 @@ private:
 measure::MeasureResult measure_once(const measure::MeasureOptions& options, bool live) {
     measure::Measurement measurement(options, carbon_function());
     std::unique_ptr<LivePrediction> prediction;
-    if (live) prediction = std::make_unique<LivePrediction>(measurement);
+    if (live && measurement.metering()) prediction = std::make_unique<LivePrediction>(measurement);
     auto result = measurement.run_command();
     prediction.reset();
     // What could not be written is said once; the job's exit status stands.
@@ -240,7 +240,16 @@ void add_measure_command(CLI::App& app, int& exit_code) {
         }
         const measure::MeasureResult result = measure_once(to_measure_options(*flags), !flags->quiet);
         if (result.start_error) fmt::print(stderr, "powerml: {}\n", *result.start_error);
-        if (!flags->quiet) fmt::print(stderr, "{}", text_summary(result.record, result.notes));
+        if (result.metered_by) {
+            // Another rank meters this node: its run holds this rank's phases and the node's energy.
+            if (!flags->quiet)
+                fmt::print(stderr, "powerml: rank {} of job {} on {}: this node is measured in {}\n",
+                           measure::rank_from_environment().rank,
+                           result.record.job ? result.record.job->key : std::string("?"),
+                           result.record.job ? result.record.job->node : result.record.host, *result.metered_by);
+        } else if (!flags->quiet) {
+            fmt::print(stderr, "{}", text_summary(result.record, result.notes));
+        }
         exit_code = result.exit_status;
     });
 }

@@ -33,6 +33,10 @@ void add_measure_flags(CLI::App& cmd, MeasureFlags& flags) {
                    "How the job's attributed share of memory energy is taken: cpu (its CPU-time share), memory (its resident-memory share)")
         ->check(CLI::IsMember({"cpu", "memory"}))
         ->capture_default_str();
+    cmd.add_option("--job-key", flags.job_key,
+                   "This run is one rank or node of the distributed job KEY: one process per node meters it, the "
+                   "others send it their phases; 'powerml runs job KEY' sums the nodes. Default: torchrun's or "
+                   "Slurm's job from the environment, else $POWERML_JOB_KEY");
     cmd.add_flag("--no-db", flags.no_db, "Do not record the run in the run store");
     cmd.add_flag("--quiet,-q", flags.quiet, "Do not print the summary on stderr");
 }
@@ -51,6 +55,7 @@ measure::MeasureOptions to_measure_options(const MeasureFlags& flags) {
     if (!flags.no_db) options.db_path = flags.db.empty() ? paths::default_run_db() : std::filesystem::path(flags.db);
     options.command = flags.command;
     options.cgroup = flags.cgroup;
+    if (!flags.job_key.empty()) options.job_key = flags.job_key;
     options.attribution.idle = record::idle_share_from_string(flags.idle_share).value_or(record::IdleShare::busy);
     options.attribution.dram = record::dram_share_from_string(flags.dram_share).value_or(record::DramShare::cpu);
     // The NVML source reads its GPU selection from POWERML_GPUS (flag > env, as everywhere).

@@ -22,6 +22,7 @@ struct MeasureFlags {
     std::string cgroup;
     std::string idle_share = "busy";
     std::string dram_share = "cpu";
+    std::string job_key;
     bool no_db = false;
     bool quiet = false;
     std::vector<std::string> command;

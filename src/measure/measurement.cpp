@@ -1,5 +1,6 @@
 #include "powerml/measure/measurement.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "powerml/sensors/builtin.hpp"
 #include "powerml/sensors/wall_correction.hpp"
 #include "powerml/record/summary_json.hpp"
+#include <fmt/format.h>
 #include "powerml/store/run_files.hpp"
 #include "powerml/store/run_store.hpp"
 
@@ -64,26 +66,243 @@ Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
     if (!(m_options.pue >= 1.0 && m_options.pue <= 5.0)) throw Error("--pue must be between 1.0 and 5.0");
     if (m_options.out_dir) store::ensure_writable_dir(*m_options.out_dir);
     if (m_options.db_path) m_store = std::make_unique<store::RunStore>(*m_options.db_path);
-
-    auto context = sensors::default_probe_context();
-    context.job_cgroup = m_options.cgroup;
-    auto probes = sensors::probe_all(context);
-    auto chosen = sensors::select_for_measurement(probes, m_notes);
-    if (chosen.empty()) throw Error("no usable sensor on this machine (see 'powerml sensors')");
-
-    sampler::Sampler::Options sampler_options;
-    sampler_options.interval_s = m_options.interval_s;
-    m_sampler = std::make_unique<sampler::Sampler>(std::move(chosen), std::move(sampler_options));
     m_record.command = m_options.command;
     m_record.host = host_name();
     m_record.labels = labels_from_environment();
     m_record.carbon.zone = m_options.zone;
     m_record.carbon.pue = m_options.pue;
+    m_record.job = job_from_environment(m_options.job_key, m_record.host);
+    if (m_record.job) join_job();
+    if (!m_election || m_election->is_meter()) create_sampler();
 }
 
 Measurement::~Measurement() {
+    stop_watching_meter();
     stop_store_writer();
     if (m_sampler) m_sampler->stop();
+}
+
+void Measurement::create_sampler() {
+    auto context = sensors::default_probe_context();
+    context.job_cgroup = m_options.cgroup;
+    auto probes = sensors::probe_all(context);
+    auto chosen = sensors::select_for_measurement(probes, m_notes);
+    if (chosen.empty()) throw Error("no usable sensor on this machine (see 'powerml sensors')");
+    sampler::Sampler::Options sampler_options;
+    sampler_options.interval_s = m_options.interval_s;
+    m_sampler = std::make_unique<sampler::Sampler>(std::move(chosen), std::move(sampler_options));
+}
+
+bool Measurement::metering() const {
+    std::lock_guard lock(m_rank_mutex);
+    return !m_election || (m_election->is_meter() && m_sampler);
+}
+
+void Measurement::join_job() {
+    auto& job = *m_record.job;
+    const RankPlace place = rank_from_environment();
+    m_me = {place.rank, place.local_rank, static_cast<int>(::getpid()), false};
+    m_prefix_phases = job.local_world_size > 1 || job.world_size > 1;
+    m_election = std::make_unique<NodeElection>(job.key, job.node);
+    // The meter publishes its channel once its sampler runs; a rank that lost the election
+    // waits for that (or, if the meter died before publishing, for the lock to come free).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!m_election->try_become_meter()) {
+        if (auto where = m_election->published()) {
+            m_meter = where;
+            return;
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            throw Error("job " + job.key + ": another rank holds this node's meter lock but has not published its channel in 30 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    m_me.metering = true;
+    job.ranks = {m_me};
+}
+
+void Measurement::open_control_channel() {
+    if (m_control) return;
+    m_control = std::make_unique<sampler::ControlChannel>();
+    m_control->start([this](const std::optional<sampler::ControlMessage>& message) { handle_control(message); });
+}
+
+// Lines from the command, and in a job from the node's other ranks. A follower forwards its
+// command's lines to the meter with its rank's prefix; the meter applies them.
+void Measurement::handle_control(const std::optional<sampler::ControlMessage>& message) {
+    using Type = sampler::ControlMessage::Type;
+    if (!metering()) {
+        if (!message || message->type == Type::join || message->type == Type::leave) return;  // not the command's to send
+        const std::string name = m_prefix_phases ? record::rank_phase_name(m_me.rank, message->name) : message->name;
+        if (message->type == Type::metric) forward(fmt::format("metric {} {}", name, message->value));
+        else forward((message->type == Type::begin ? "begin " : "end ") + name);
+        return;
+    }
+    apply_control(message);
+}
+
+void Measurement::apply_control(const std::optional<sampler::ControlMessage>& message) {
+    using Type = sampler::ControlMessage::Type;
+    if (!message) {
+        m_sampler->count_control_error();
+        return;
+    }
+    // The meter's own command reports unprefixed names; in a job of several ranks they get this rank's prefix.
+    const auto own = [&](const std::string& name) {
+        return m_prefix_phases && record::phase_lane(name).empty() ? record::rank_phase_name(m_me.rank, name) : name;
+    };
+    switch (message->type) {
+        case Type::begin: m_sampler->begin_phase(own(message->name)); break;
+        case Type::end: m_sampler->end_phase(own(message->name)); break;
+        case Type::metric: m_sampler->record_metric(own(message->name), message->value); break;
+        case Type::join: {
+            std::lock_guard lock(m_rank_mutex);
+            if (!m_record.job) break;
+            const record::RankSeen rank{message->rank, message->local_rank, message->pid, false};
+            if (m_ranks_active.emplace(message->pid, rank).second && m_record.job->ranks.size() < 4096)
+                m_record.job->ranks.push_back(rank);
+            break;
+        }
+        case Type::leave: {
+            std::lock_guard lock(m_rank_mutex);
+            m_ranks_active.erase(message->pid);
+            break;
+        }
+    }
+}
+
+void Measurement::forward(const std::string& line) {
+    std::optional<NodeElection::Published> meter;
+    {
+        std::lock_guard lock(m_rank_mutex);
+        meter = m_meter;
+    }
+    if (meter) {
+        try {
+            sampler::ControlChannel::send(meter->control, line);
+            return;
+        } catch (const std::exception&) {
+            // The meter has gone: fall through to the takeover.
+        }
+    }
+    if (try_take_over()) {
+        if (metering()) apply_control(sampler::parse_control_line(line));
+        return;
+    }
+    // Another rank took over: send there.
+    std::lock_guard lock(m_rank_mutex);
+    if (m_meter) {
+        try {
+            sampler::ControlChannel::send(m_meter->control, line);
+        } catch (const std::exception&) {
+        }
+    }
+}
+
+// The meter died (the kernel released its lock): this rank meters the node from now on, in a
+// run of its own that names the one it follows. What the node used between the dead meter's
+// last stored second and now is not measured, and the new run says so.
+bool Measurement::try_take_over() {
+    std::unique_lock lock(m_rank_mutex);
+    if (!m_election || m_election->is_meter()) return m_election != nullptr;
+    const std::string previous = m_meter ? m_meter->run_id : "";
+    if (!m_election->try_become_meter()) {
+        lock.unlock();
+        for (int i = 0; i < 100; ++i) {  // the new meter publishes within moments
+            if (auto where = m_election->published()) {
+                lock.lock();
+                m_meter = where;
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+    // Held until the sampler runs: metering() stays false (lines keep being forwarded or
+    // wait) until there is a sampler to apply them to.
+    m_me.metering = true;
+    m_record.job->ranks = {m_me};
+    m_record.job->took_over_from = previous;
+    m_meter.reset();
+    create_sampler();
+    m_notes.push_back("took over metering this node from run " + (previous.empty() ? std::string("(unknown)") : previous) +
+                      " of a rank that died; the energy between that run's last stored sample and this run's start is not measured");
+    m_options.baseline_s = 0;  // the machine is busy with the job: no idle baseline now
+    start_sampling();
+    open_job_window(m_job_pid);
+    publish_meter();
+    return true;
+}
+
+void Measurement::publish_meter() {
+    if (!m_election) return;
+    open_control_channel();
+    m_election->publish({static_cast<int>(::getpid()), m_control->path(), m_record.id});
+}
+
+void Measurement::start_watching_meter() {
+    if (metering() || m_watcher.joinable()) return;
+    m_watcher = std::thread([this] {
+        std::unique_lock lock(m_rank_mutex);
+        while (!m_watch_stop) {
+            m_watch_wake.wait_for(lock, std::chrono::milliseconds(250), [this] { return m_watch_stop; });
+            if (m_watch_stop || m_election->is_meter()) break;
+            const bool gone = !m_election->published().has_value();
+            if (!gone) continue;
+            lock.unlock();
+            if (try_take_over()) return;
+            // Another rank won: join its run.
+            std::optional<NodeElection::Published> meter;
+            {
+                std::lock_guard relock(m_rank_mutex);
+                meter = m_meter;
+            }
+            if (meter) {
+                try {
+                    sampler::ControlChannel::send(meter->control, fmt::format("join {} {} {}", m_me.pid, m_me.rank, m_me.local_rank));
+                } catch (const std::exception&) {
+                }
+            }
+            lock.lock();
+        }
+    });
+}
+
+void Measurement::stop_watching_meter() {
+    if (!m_watcher.joinable()) return;
+    {
+        std::lock_guard lock(m_rank_mutex);
+        m_watch_stop = true;
+    }
+    m_watch_wake.notify_all();
+    m_watcher.join();
+}
+
+void Measurement::wait_for_other_ranks() {
+    if (!m_record.job) return;
+    const auto own_end = std::chrono::steady_clock::now();
+    const auto grace = std::chrono::duration<double>(m_options.rank_grace_s);
+    while (true) {
+        {
+            std::lock_guard lock(m_rank_mutex);
+            for (auto it = m_ranks_active.begin(); it != m_ranks_active.end();) {
+                if (::kill(it->first, 0) != 0 && errno == ESRCH) {
+                    m_rank_notes.push_back(fmt::format("rank {} (pid {}) ended without saying it left", it->second.rank, it->first));
+                    it = m_ranks_active.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            const int seen = static_cast<int>(m_record.job->ranks.size());
+            const bool all_came = seen >= m_record.job->local_world_size;
+            if (m_ranks_active.empty() && (all_came || std::chrono::steady_clock::now() - own_end > grace)) {
+                if (!all_came)
+                    m_rank_notes.push_back(fmt::format("{} of the {} ranks expected on node {} reported to this meter",
+                                                       seen, m_record.job->local_world_size, m_record.job->node));
+                return;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 void Measurement::start_store_writer() {
@@ -135,8 +354,15 @@ void Measurement::write_to_store_once() {
 }
 
 void Measurement::start() {
+    m_job_pid = static_cast<int>(::getpid());
+    if (!metering()) {
+        forward(fmt::format("join {} {} {}", m_me.pid, m_me.rank, m_me.local_rank));
+        start_watching_meter();
+        return;
+    }
     start_sampling();
-    open_job_window(static_cast<int>(::getpid()));
+    open_job_window(m_job_pid);
+    publish_meter();
 }
 
 void Measurement::start_sampling() {
@@ -168,11 +394,20 @@ void Measurement::open_job_window(int pid) {
     m_job_window_pending = true;
 }
 
-void Measurement::begin_phase(const std::string& name) { m_sampler->begin_phase(name); }
-void Measurement::end_phase(const std::string& name) { m_sampler->end_phase(name); }
-void Measurement::record_metric(const std::string& name, double value) { m_sampler->record_metric(name, value); }
+// In-process phases and metrics go the way a command's lines go (handle_control): to this
+// node's sampler, with this rank's prefix in a job of several ranks, or to the node's meter.
+void Measurement::begin_phase(const std::string& name) {
+    handle_control(sampler::ControlMessage{sampler::ControlMessage::Type::begin, name, 0});
+}
+void Measurement::end_phase(const std::string& name) {
+    handle_control(sampler::ControlMessage{sampler::ControlMessage::Type::end, name, 0});
+}
+void Measurement::record_metric(const std::string& name, double value) {
+    handle_control(sampler::ControlMessage{sampler::ControlMessage::Type::metric, name, value});
+}
 
 double Measurement::energy_so_far_j() const {
+    if (!metering()) return 0.0;
     const auto now = m_sampler->live();
     double total = 0;
     const auto& channels = m_sampler->channels();
@@ -185,6 +420,7 @@ double Measurement::energy_so_far_j() const {
 }
 
 record::RunRecord Measurement::record_so_far() const {
+    if (!metering()) return m_record;  // a follower has no run: the meter's has the node
     record::Timeline timeline = m_sampler->snapshot();
     timeline.job_end_s = m_sampler->now_s();  // the window as if it closed now
     record::RunRecord record = m_record;
@@ -207,50 +443,82 @@ void Measurement::fill_record(record::RunRecord& record, const record::Timeline&
 
 MeasureResult Measurement::run_command() {
     if (m_options.command.empty()) throw Error("no command given: powerml measure [OPTIONS] -- COMMAND [ARGS...]");
-    sampler::ControlChannel control;
-    control.start([this](const std::optional<sampler::ControlMessage>& message) {
-        if (!message) {
-            m_sampler->count_control_error();
-            return;
-        }
-        switch (message->type) {
-            case sampler::ControlMessage::Type::begin: m_sampler->begin_phase(message->name); break;
-            case sampler::ControlMessage::Type::end: m_sampler->end_phase(message->name); break;
-            case sampler::ControlMessage::Type::metric: m_sampler->record_metric(message->name, message->value); break;
-        }
-    });
-    start_sampling();
+    open_control_channel();
+    const bool meter = metering();
+    if (meter) start_sampling();
     // Background processes the job leaves behind are still its work: they become ours when
     // their parent exits, and the job's window closes when the last of them has exited.
     ChildProcess::adopt_orphans();
     std::unique_ptr<ChildProcess> child;
     try {
         child = std::make_unique<ChildProcess>(m_options.command,
-                                               std::map<std::string, std::string>{{"POWERML_CONTROL", control.path().string()}});
+                                               std::map<std::string, std::string>{{"POWERML_CONTROL", m_control->path().string()}});
     } catch (const ChildStartError& e) {
-        open_job_window(0);
-        control.stop();
-        MeasureResult result = complete(127);
+        if (meter) open_job_window(0);
+        m_control->stop();
+        MeasureResult result = meter ? complete(127) : follower_result(127);
         result.start_error = e.what();
         return result;
     }
     ChildProcess::forward_signals_to(child->pid());  // before anything that could wait
-    open_job_window(child->pid());
+    m_job_pid = child->pid();
+    if (meter) {
+        open_job_window(child->pid());
+        publish_meter();
+    } else {
+        // This rank's process (not its command) is what the meter watches: it lives until the command is reaped.
+        forward(fmt::format("join {} {} {}", m_me.pid, m_me.rank, m_me.local_rank));
+        start_watching_meter();
+    }
     child->wait_exited();
     ChildProcess::wait_for_other_children(child->pid());
-    // Phase lines the job wrote just before exiting are read before the window closes.
-    control.stop();
-    m_sampler->mark_job_end();
-    m_sampler->stop();  // final sample while the job is a zombie: its CPU time is still readable
+    if (metering()) {
+        // The node's other ranks may still be running: the node is metered until they leave.
+        wait_for_other_ranks();
+        // Phase lines the job wrote just before exiting are read before the window closes.
+        m_control->stop();
+        m_sampler->mark_job_end();
+        m_sampler->stop();  // final sample while the job is a zombie: its CPU time is still readable
+    } else {
+        m_control->stop();
+    }
     const int status = child->reap();
     ChildProcess::stop_forwarding();
+    if (!metering()) return follower_result(status);
     return complete(status);
 }
 
 MeasureResult Measurement::finish(int exit_status) {
+    if (!metering()) return follower_result(exit_status);
+    wait_for_other_ranks();
+    if (m_control) m_control->stop();
     m_sampler->mark_job_end();
     m_sampler->stop();
     return complete(exit_status);
+}
+
+// A rank that did not meter: it tells the meter it is done and reports where its node was metered.
+MeasureResult Measurement::follower_result(int exit_status) {
+    stop_watching_meter();
+    std::optional<NodeElection::Published> meter;
+    {
+        std::lock_guard lock(m_rank_mutex);
+        meter = m_meter;
+    }
+    MeasureResult result;
+    result.exit_status = exit_status;
+    if (meter) {
+        try {
+            sampler::ControlChannel::send(meter->control, fmt::format("leave {}", m_me.pid));
+        } catch (const std::exception&) {
+            // The meter has gone; it noticed this rank's process or will when it ends.
+        }
+        result.metered_by = fmt::format("run {}, metered by pid {}", meter->run_id, meter->pid);
+    }
+    result.record = m_record;
+    result.record.exit_status = exit_status;
+    result.notes = m_notes;
+    return result;
 }
 
 MeasureResult Measurement::complete(int exit_status) {
@@ -279,6 +547,8 @@ MeasureResult Measurement::complete(int exit_status) {
         m_notes.push_back(std::string("wall correction not applied: ") + e.what());
     }
     result.notes = m_notes;
+    result.notes.insert(result.notes.end(), m_rank_notes.begin(), m_rank_notes.end());
+    m_record.summary.notes.insert(m_record.summary.notes.end(), m_rank_notes.begin(), m_rank_notes.end());
     if (m_store) {
         try {
             if (!m_store_ready) m_store->begin_run(m_record, timeline);
@@ -296,6 +566,7 @@ MeasureResult Measurement::complete(int exit_status) {
             result.write_errors.push_back(std::string("--out: ") + e.what());
         }
     }
+    if (m_election) m_election->resign();
     result.record = m_record;
     return result;
 }

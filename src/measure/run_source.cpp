@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "powerml/analysis/job_summary.hpp"
 #include "powerml/analysis/run_summary.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/record/summary_json.hpp"
@@ -179,6 +180,25 @@ std::optional<std::string> group_experiment(const std::string& path) {
 bool is_run_folder(const std::string& run) {
     std::error_code ec;
     return !run.empty() && std::filesystem::is_directory(run, ec) && std::filesystem::exists(std::filesystem::path(run) / "summary.json", ec);
+}
+
+record::JobSummary load_job(const std::string& job_key, const std::filesystem::path& db_file,
+                            const std::vector<std::string>& expected_nodes) {
+    if (std::error_code ec; !std::filesystem::exists(db_file, ec))
+        throw Error("no job '" + job_key + "': no run store at " + db_file.string());
+    const store::RunStore db(db_file, store::RunStore::Mode::read_only);
+    std::vector<record::RunRecord> runs;
+    for (const auto& id : db.job_run_ids(job_key)) {
+        LoadedRun run = load_run(id, db_file);
+        if (!run.record.job) {  // an interrupted run keeps its key and node in the store's columns only
+            run.record.job = record::JobIdentity{};
+            run.record.job->key = job_key;
+            run.record.job->node = run.record.host;
+        }
+        runs.push_back(std::move(run.record));
+    }
+    if (runs.empty()) throw Error("no run of job '" + job_key + "' in the run store " + db_file.string());
+    return analysis::summarize_job(job_key, runs, expected_nodes);
 }
 
 LoadedRun load_run(const std::string& run, const std::filesystem::path& db_file) {

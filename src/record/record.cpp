@@ -105,6 +105,19 @@ std::optional<DramShare> dram_share_from_string(std::string_view text) {
     return std::nullopt;
 }
 
+std::string rank_phase_name(int rank, std::string_view name) {
+    return "rank" + std::to_string(rank) + "/" + std::string(name);
+}
+
+std::string_view phase_lane(std::string_view name) {
+    if (!name.starts_with("rank")) return {};
+    const std::size_t slash = name.find('/');
+    if (slash == std::string_view::npos || slash == 4) return {};
+    for (std::size_t i = 4; i < slash; ++i)
+        if (name[i] < '0' || name[i] > '9') return {};
+    return name.substr(0, slash);
+}
+
 std::string_view to_string(EnergyBasis basis) { return basis == EnergyBasis::net ? "net" : "gross"; }
 
 std::string_view describe(EnergyBasis basis) {

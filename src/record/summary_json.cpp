@@ -269,6 +269,58 @@ std::string summary_json(const RunRecord& record, int indent) {
     return dump(out, indent) + "\n";
 }
 
+std::string job_summary_json(const JobSummary& job, int indent) {
+    const auto basis = [](const std::optional<EnergyBasis>& b) { return b ? json(std::string(to_string(*b))) : json("mixed"); };
+    json nodes = json::array();
+    for (const auto& n : job.nodes) {
+        json components = json::array();
+        for (const auto& c : n.components)
+            components.push_back({{"name", c.name},
+                                  {"component", std::string(to_string(c.component))},
+                                  {"kind", std::string(to_string(c.kind))},
+                                  {"energy_j", {{"gross", c.gross_j}, {"net", c.net_j}}}});
+        nodes.push_back({{"node", n.node},
+                         {"runs", n.run_ids},
+                         {"statuses", n.statuses},
+                         {"started", format_rfc3339(n.started_utc_ms)},
+                         {"ended", format_rfc3339(n.ended_utc_ms)},
+                         {"energy_j", {{"gross", n.gross_j}, {"baseline", n.baseline_j}, {"net", n.net_j}, {"uncertainty", n.uncertainty_j}}},
+                         {"energy_basis", basis(n.basis)},
+                         {"components", components},
+                         {"zone", n.zone ? json(*n.zone) : json(nullptr)},
+                         {"g_co2e", optional_number(n.g_co2e)},
+                         {"g_co2e_uncertainty", n.g_co2e ? json(n.g_co2e_uncertainty) : json(nullptr)},
+                         {"ranks", n.ranks},
+                         {"local_world_size", n.local_world_size}});
+    }
+    json phases = json::array();
+    for (const auto& p : job.phases)
+        phases.push_back({{"node", p.node},
+                          {"run_id", p.run_id},
+                          {"name", p.name},
+                          {"start", format_rfc3339(p.start_utc_ms)},
+                          {"end", format_rfc3339(p.end_utc_ms)},
+                          {"net_energy_j", p.net_j}});
+    const json out = {{"schema", k_job_schema},
+                      {"job_key", job.key},
+                      {"complete", job.complete()},
+                      {"started", format_rfc3339(job.started_utc_ms)},
+                      {"ended", format_rfc3339(job.ended_utc_ms)},
+                      {"nodes", nodes},
+                      {"expected_nodes", job.expected_nodes},
+                      {"missing_nodes", job.missing_nodes},
+                      {"world_size", job.world_size},
+                      {"ranks_reported", job.ranks_reported},
+                      {"energy_j", {{"gross", job.gross_j}, {"baseline", job.baseline_j}, {"net", job.net_j}, {"uncertainty", job.uncertainty_j}}},
+                      {"energy_basis", basis(job.basis)},
+                      {"carbon", {{"g_co2e", optional_number(job.g_co2e)},
+                                  {"g_co2e_uncertainty", job.g_co2e ? json(job.g_co2e_uncertainty) : json(nullptr)},
+                                  {"source", "each node's own run, in its own zone"}}},
+                      {"phases", phases},
+                      {"notes", job.notes}};
+    return dump(out, indent) + "\n";
+}
+
 RunRecord record_from_summary_json(const std::string& text) {
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw Error("summary is not a JSON object");

@@ -59,6 +59,23 @@ std::optional<ControlMessage> parse_control_line(std::string_view line) {
             return std::nullopt;
         return ControlMessage{ControlMessage::Type::metric, std::string(name), value};
     }
+    if (verb == "join" || verb == "leave") {
+        // Whole numbers only: a pid above 0, a rank of -1 (unknown) or more.
+        const auto integer = [](std::string_view word, long low, long& out) {
+            const auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), out);
+            return !word.empty() && ec == std::errc() && ptr == word.data() + word.size() && out >= low && out <= 1L << 30;
+        };
+        long pid = 0, rank = -1, local_rank = 0;
+        if (!integer(split_word(rest), 1, pid)) return std::nullopt;
+        if (verb == "join" && (!integer(split_word(rest), -1, rank) || !integer(split_word(rest), 0, local_rank)))
+            return std::nullopt;
+        if (!rest.empty()) return std::nullopt;
+        ControlMessage m{verb == "join" ? ControlMessage::Type::join : ControlMessage::Type::leave, {}, 0};
+        m.pid = static_cast<int>(pid);
+        m.rank = static_cast<int>(rank);
+        m.local_rank = static_cast<int>(local_rank);
+        return m;
+    }
     return std::nullopt;
 }
 

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "powerml/record/job_summary.hpp"
 #include "powerml/record/run_record.hpp"
 #include "powerml/record/timeline.hpp"
 
@@ -24,6 +26,12 @@ struct LoadedRun {
 // (every sample, exactly as measured), else from the folder's own files. Throws Error saying
 // what was looked for and where.
 LoadedRun load_run(const std::string& run, const std::filesystem::path& db_file);
+
+// Every run of the distributed job `job_key` in the store, summed across its nodes
+// (analysis::summarize_job); `expected_nodes` adds to the nodes the runs name. Throws Error
+// when the store has no run of that job.
+record::JobSummary load_job(const std::string& job_key, const std::filesystem::path& db_file,
+                            const std::vector<std::string>& expected_nodes = {});
 
 // True when `run` names a folder written by `measure --out` (it holds summary.json).
 bool is_run_folder(const std::string& run);

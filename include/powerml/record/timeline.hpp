@@ -46,6 +46,12 @@ struct PhaseEvent {
     bool begin = true;
 };
 
+// The phases of one rank of a distributed job carry its prefix, "rank1/epoch-2", so that each
+// rank's phases pair and nest on their own (ranks open and close phases independently).
+std::string rank_phase_name(int rank, std::string_view name);
+// The lane of a phase name: "rank1" for "rank1/epoch-2", "" for a name without a rank prefix.
+std::string_view phase_lane(std::string_view name);
+
 struct MetricEvent {
     double t_s = 0;
     std::string name;

@@ -7,7 +7,11 @@
 //   end NAME            close the innermost open phase called NAME
 //   metric NAME VALUE   attach a value (accuracy, loss, samples) to the current phase
 //
-// `mark NAME` and `mark --end NAME` are accepted as spellings of begin/end.
+// `mark NAME` and `mark --end NAME` are accepted as spellings of begin/end. The other ranks of
+// a distributed job on this node say when they arrive and leave (measure/job_ranks.hpp):
+//
+//   join PID RANK LOCAL_RANK   a rank that this measurement meters the node for
+//   leave PID                  that rank is done
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -18,9 +22,11 @@
 namespace powerml::sampler {
 
 struct ControlMessage {
-    enum class Type { begin, end, metric } type;
+    enum class Type { begin, end, metric, join, leave } type;
     std::string name;
     double value = 0;
+    int pid = 0;  // join and leave
+    int rank = -1, local_rank = 0;  // join
 };
 
 // Parses one line; nothing for a line that is not a message (counted by the caller).
