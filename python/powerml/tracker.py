@@ -102,9 +102,10 @@ class Tracker:
         gpus: Optional[str] = None,
         name: Optional[str] = None,
         nested: Optional[bool] = None,
+        job_key: Optional[str] = None,
     ) -> None:
         self._options = dict(interval_ms=interval_ms, baseline_s=baseline_s, zone=zone, out=out, db=db,
-                             source=source, pue=pue, gpus=gpus)
+                             source=source, pue=pue, gpus=gpus, job_key=job_key)
         self._name = name
         if name is not None:
             _core.check_name(name)
@@ -117,6 +118,28 @@ class Tracker:
         self._state = "created"
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def _reports_elsewhere(self) -> bool:
+        """Nested in an outer measurement, or a rank whose node another rank meters: no run here."""
+        if self._control is not None:
+            return True
+        if self._state == "finished":
+            return self._summary is None and self._measurement is not None and bool(self._measurement.metered_by)
+        return self._measurement is not None and not self._measurement.metering
+
+    @property
+    def metering(self) -> bool:
+        """False in a rank of a distributed job (torchrun, Slurm, Open MPI, or ``job_key``) whose
+        node another rank meters: this rank's phases and metrics go to that rank's run, and
+        ``energy_j``, ``g_co2e`` and ``summary()`` are None here."""
+        return self._measurement is not None and self._measurement.metering
+
+    @property
+    def metered_by(self) -> Optional[str]:
+        """For a rank that did not meter its node, once finished: "run ID, metered by pid N"."""
+        if self._measurement is None or not self._measurement.metered_by:
+            return None
+        return str(self._measurement.metered_by)
 
     @property
     def nested(self) -> bool:
@@ -152,6 +175,7 @@ class Tracker:
                 out=None if o["out"] is None else os.fspath(o["out"]),
                 db=db_path,
                 command=command,
+                job_key=o["job_key"],
             )
             self._measurement.start()
             if self._name is not None:
@@ -182,7 +206,9 @@ class Tracker:
         assert self._measurement is not None
         if self._name is not None:
             self._measurement.end_phase(self._name)
-        self._summary = json.loads(self._measurement.finish(_exit_status(exc)))
+        text = self._measurement.finish(_exit_status(exc))
+        # A rank whose node another rank metered has no run of its own (metered_by says whose).
+        self._summary = json.loads(text) if text else None
         return self._summary
 
     def __enter__(self) -> "Tracker":
@@ -252,7 +278,7 @@ class Tracker:
         """Energy (J, summed components) of the block so far, or of the finished run, on the basis
         that ``g_co2e`` is charged on (``energy_basis``): net of the idle baseline when one was
         measured, else gross. summary.json's ``carbon.energy_j`` holds the same figure."""
-        if self._control is not None:
+        if self._reports_elsewhere():
             return None
         if self._state == "finished" and self._summary is not None:
             carbon = self._summary["carbon"]
@@ -278,14 +304,14 @@ class Tracker:
     @property
     def energy_basis(self) -> Optional[str]:
         """"net" (gross minus the idle baseline) when a baseline was measured, else "gross"."""
-        if self._control is not None:
+        if self._reports_elsewhere():
             return None
         return "net" if float(self._options["baseline_s"]) > 0 else "gross"
 
     @property
     def g_co2e(self) -> Optional[float]:
         """Grams CO2e charged so far (None without a zone, or when nested)."""
-        if self._control is not None:
+        if self._reports_elsewhere():
             return None
         if self._state == "finished" and self._summary is not None:
             value = self._summary["carbon"]["g_co2e"]
@@ -297,13 +323,14 @@ class Tracker:
     def summary(self) -> Optional[Dict[str, Any]]:
         """The run as summary.json has it (same keys): final once the block ended, the window so
         far (``status`` "running") while it runs; None when nested (the outer run has it)."""
-        if self._control is not None:
+        if self._reports_elsewhere():
             return None
         if self._state == "finished":
             return self._summary
         self._check_running()
         assert self._measurement is not None
-        return json.loads(self._measurement.summary_json())
+        text = self._measurement.summary_json()
+        return json.loads(text) if text else None
 
     @property
     def run_id(self) -> Optional[str]:

@@ -46,6 +46,7 @@ struct MeasurementArgs {
     std::optional<std::filesystem::path> out;
     std::optional<std::filesystem::path> db;
     std::vector<std::string> command;
+    std::optional<std::string> job_key;
 };
 
 measure::MeasureOptions to_options(const MeasurementArgs& args) {
@@ -61,6 +62,7 @@ measure::MeasureOptions to_options(const MeasurementArgs& args) {
     options.out_dir = args.out;
     options.db_path = args.db;
     options.command = args.command;
+    options.job_key = args.job_key;
     return options;
 }
 
@@ -103,12 +105,14 @@ public:
     // as summary.json's carbon.energy_j) and, with a zone, the grams it would be charged now.
     std::pair<double, std::optional<double>> so_far() const {
         check_running();
+        if (!m_measurement->metering()) throw Error("another rank meters this node: ask the run it names (metered_by)");
         const record::RunRecord record = m_measurement->record_so_far();
         return {record.carbon.energy_j, record.carbon.g_co2e};
     }
     std::string summary_json() const {
         if (m_state == State::finished) return m_summary;
         check_running();
+        if (!m_measurement->metering()) return {};  // no run here: the node's meter has it
         return record::summary_json(m_measurement->record_so_far());
     }
     std::string finish(int exit_status) {
@@ -117,10 +121,18 @@ public:
         m_state = State::finished;
         const measure::MeasureResult result = m_measurement->finish(exit_status);
         m_notes = result.notes;
+        if (result.metered_by) {
+            // A rank whose node another rank meters has no run of its own.
+            m_metered_by = *result.metered_by;
+            m_summary.clear();
+            return m_summary;
+        }
         m_summary = record::summary_json(result.record);
         m_run_id = result.record.id;
         return m_summary;
     }
+    bool metering() const { return m_state != State::finished ? m_measurement->metering() : m_metered_by.empty(); }
+    const std::string& metered_by() const { return m_metered_by; }
     const std::vector<std::string>& notes() const { return m_notes; }
     const std::string& run_id() const { return m_run_id; }
     bool running() const { return m_state == State::running; }
@@ -136,6 +148,7 @@ private:
     State m_state = State::created;
     std::string m_summary;
     std::string m_run_id;
+    std::string m_metered_by;
     std::vector<std::string> m_notes;
 };
 
@@ -150,20 +163,24 @@ baseline (if any) and opens the job window on this process; finish() closes it, 
 summary and carbon and writes the run store and the --out files, exactly as `powerml measure`.)doc")
         .def(py::init([](double interval_s, double baseline_s, std::optional<std::string> zone, std::string source,
                          double pue, std::optional<std::filesystem::path> out, std::optional<std::filesystem::path> db,
-                         std::vector<std::string> command) {
+                         std::vector<std::string> command, std::optional<std::string> job_key) {
                  return std::make_unique<PyMeasurement>(MeasurementArgs{interval_s, baseline_s, std::move(zone),
                                                                         std::move(source), pue, std::move(out),
-                                                                        std::move(db), std::move(command)});
+                                                                        std::move(db), std::move(command), std::move(job_key)});
              }),
              py::arg("interval_s") = 0.1, py::arg("baseline_s") = 0.0, py::arg("zone") = py::none(),
              py::arg("source") = "embedded", py::arg("pue") = 1.0, py::arg("out") = py::none(),
-             py::arg("db") = py::none(), py::arg("command") = std::vector<std::string>{},
+             py::arg("db") = py::none(), py::arg("command") = std::vector<std::string>{}, py::arg("job_key") = py::none(),
              py::call_guard<py::gil_scoped_release>())
         .def("start", &PyMeasurement::start, py::call_guard<py::gil_scoped_release>(),
              "Samples the idle baseline (baseline_s seconds, other Python threads keep running), then opens the job window.")
-        .def("begin_phase", &PyMeasurement::begin_phase, py::arg("name"), "Opens a phase (phases nest).")
-        .def("end_phase", &PyMeasurement::end_phase, py::arg("name"), "Closes the innermost open phase called name.")
+        // Released: a rank whose node's meter died takes the meter over inside these calls.
+        .def("begin_phase", &PyMeasurement::begin_phase, py::arg("name"), py::call_guard<py::gil_scoped_release>(),
+             "Opens a phase (phases nest).")
+        .def("end_phase", &PyMeasurement::end_phase, py::arg("name"), py::call_guard<py::gil_scoped_release>(),
+             "Closes the innermost open phase called name.")
         .def("record_metric", &PyMeasurement::record_metric, py::arg("name"), py::arg("value"),
+             py::call_guard<py::gil_scoped_release>(),
              "Attaches a value to the current phase and to the run.")
         .def("so_far", &PyMeasurement::so_far, py::call_guard<py::gil_scoped_release>(),
              "(gross energy in J, g CO2e or None without a zone) of the window so far.")
@@ -173,7 +190,11 @@ summary and carbon and writes the run store and the --out files, exactly as `pow
              "Closes the window, writes the run store and --out files; returns summary.json as text.")
         .def_property_readonly("notes", &PyMeasurement::notes, "Sensor choices and anything else worth knowing.")
         .def_property_readonly("run_id", &PyMeasurement::run_id, "The run's id once finished ('' before).")
-        .def_property_readonly("running", &PyMeasurement::running);
+        .def_property_readonly("running", &PyMeasurement::running)
+        .def_property_readonly("metering", &PyMeasurement::metering,
+                               "False for a rank of a distributed job whose node another rank meters.")
+        .def_property_readonly("metered_by", &PyMeasurement::metered_by,
+                               "For such a rank, once finished: 'run ID, metered by pid N' ('' otherwise).");
 }
 
 }  // namespace powerml::python
