@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "local_server.hpp"
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 #include "powerml/carbon/sources.hpp"
 #include "powerml/core/error.hpp"
 #include "support/run_process.hpp"

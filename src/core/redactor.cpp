@@ -1,9 +1,9 @@
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace powerml::carbon {
+namespace powerml {
 
 namespace {
 
@@ -263,4 +263,4 @@ std::string Redactor::scrub(std::string_view input) const {
     return out;
 }
 
-}  // namespace powerml::carbon
+}  // namespace powerml
