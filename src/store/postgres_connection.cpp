@@ -158,6 +158,8 @@ public:
         // from libpq's usual places (PG* variables, the service file, PGPASSFILE or ~/.pgpass).
         // Unless told otherwise, a node gives up on an unreachable server after 10 s rather
         // than holding its job forever.
+        if (const auto problem = location_problem(conninfo))
+            throw Error("cannot use the run store location " + shown() + ": " + *problem);
         std::vector<const char*> keywords, values;
         if (!std::getenv("PGCONNECT_TIMEOUT")) {
             keywords.push_back("connect_timeout");

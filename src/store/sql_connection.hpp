@@ -94,6 +94,9 @@ std::unique_ptr<SqlConnection> open_connection(const std::string& location, SqlC
 // Knows the secrets a PostgreSQL location carries (its password, as libpq reads it), for
 // scrubbing libpq's messages, which may echo them.
 Redactor location_redactor(std::string_view location);
+// Why libpq must not be handed this PostgreSQL location (it would misread it, and might echo
+// its password back): nothing when it reads as written.
+std::optional<std::string> location_problem(std::string_view location);
 
 // BEGIN ... COMMIT that rolls back only what it began: a failed COMMIT (disk full) has often
 // ended the transaction already, and a second error must not hide the first.

@@ -551,6 +551,16 @@ TEST(PostgresRunStoreTest, ConnectionErrorsNameTheServerNeverThePassword) {
             EXPECT_NE(message.find("cannot connect to the run store"), std::string::npos) << message;
         }
     }
+    // A password libpq would misread (a raw '/' makes part of it the port and database) is
+    // refused before libpq sees it, and shown nowhere.
+    try {
+        RunStore db("postgresql://powerml:Secr3t/Passw0rd@127.0.0.1:" + port + "/" + database);
+        ADD_FAILURE() << "opened a URI with a raw '/' in its password";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()).find("Secr3t"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("Passw0rd"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("percent-encode"), std::string::npos) << e.what();
+    }
     // A statement's error (here: a read-only session asked to write) carries no password either.
     try {
         RunStore(server->uri(database));
