@@ -65,6 +65,14 @@ TEST(TeamStoreCliTest, MeasureListShowAndServeOnPostgres) {
     const auto exported = test::run_powerml({"runs", "--db", db, "export", id, "--out", (dir.path() / "export").string()}, env);
     EXPECT_EQ(exported.exit_code, 0) << exported.err;
 
+    // --repeat keeps its group as an experiment in the same database.
+    const auto repeated = test::run_powerml({"measure", "-q", "--interval", "50", "--repeat", "2", "--db", db, "--", "true"}, env);
+    ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
+    expect_no_password(repeated);
+    const auto experiments = test::run_powerml({"experiment", "--db", db, "list"}, env);
+    ASSERT_EQ(experiments.exit_code, 0) << experiments.err;
+    EXPECT_NE(experiments.out.find("repeat-"), std::string::npos) << experiments.out;
+
     // powerml serve --db postgresql://...: /v1/runs and /v1/runs/ID come from the database.
     const int port = test::free_port();
     test::Daemon serve({POWERML_BINARY, "serve", "--port", std::to_string(port), "--no-sampler", "--db", db}, env,
@@ -73,7 +81,7 @@ TEST(TeamStoreCliTest, MeasureListShowAndServeOnPostgres) {
     ASSERT_TRUE(test::wait_for(20, [&] { return static_cast<bool>(client.Get("/v1/runs")); })) << serve.log_tail();
     const auto listed = client.Get("/v1/runs");
     ASSERT_EQ(listed->status, 200) << listed->body;
-    EXPECT_EQ(json::parse(listed->body).at(0)["id"], id);
+    EXPECT_EQ(json::parse(listed->body).size(), 3u) << listed->body;
     const auto one = client.Get("/v1/runs/" + id);
     ASSERT_EQ(one->status, 200) << one->body;
     EXPECT_EQ(one->body.find(test::PostgresServer::k_password), std::string::npos);
