@@ -278,7 +278,9 @@ TEST_P(RunStoreTest, RunsOfOneJobAreFoundByItsKey) {
             EXPECT_EQ(item.job_key, "slurm:42.0");
             EXPECT_EQ(item.node, "node-b");
         }
-        if (item.id == "run-alone") EXPECT_EQ(item.job_key, "");
+        if (item.id == "run-alone") {
+            EXPECT_EQ(item.job_key, "");
+        }
     }
     ASSERT_TRUE(db.load("run-node-b").record.job);
     EXPECT_EQ(db.load("run-node-b").record.job->node, "node-b");
