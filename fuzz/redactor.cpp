@@ -1,14 +1,14 @@
-// The credential filter every provider text passes through (carbon::Redactor): any text in,
+// The credential filter every provider text passes through (powerml::Redactor): any text in,
 // and what comes out never holds the secret the request carried.
 #include <cstdlib>
 
 #include "fuzz_common.hpp"
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text = powerml::fuzz::text_of(data, size);
     const std::string secret = "k3y-SECRET-0123456789";
-    powerml::carbon::Redactor r;
+    powerml::Redactor r;
     r.add_request("/api?securityToken=" + secret + "&zone=DE", {{"auth-token", secret}});
     // The secret planted in the middle of the fuzzed text must be gone.
     const std::string planted = text.substr(0, size / 2) + secret + text.substr(size / 2);

@@ -16,6 +16,8 @@ esac
 packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev
+  # The team run store (--db postgresql://...): powerml links libpq (libpq5 at run time).
+  libpq-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev procps
   libtorch-dev dataset-fashion-mnist
 )
@@ -24,6 +26,8 @@ if [[ "$part" == all ]]; then
     git sqlite3 libgtest-dev libgmock-dev libbenchmark-dev python3
     # The report test renders the HTML report in headless Chromium (it skips, loudly, without it).
     chromium
+    # The store suite runs on a real PostgreSQL 15 it starts itself (initdb in a temporary folder).
+    postgresql
     # Integration tests of powerml serve run the real thing: Prometheus scraping /metrics,
     # a one-node Slurm cluster (with munge) taking a planned job, and wrk for the load benchmark.
     prometheus slurm-wlm munge wrk

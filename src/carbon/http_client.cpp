@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/core/utf8_check.hpp"
 

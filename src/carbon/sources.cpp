@@ -12,7 +12,7 @@
 #include "powerml/carbon/embedded_provider.hpp"
 #include "powerml/carbon/entsoe_provider.hpp"
 #include "powerml/carbon/intensity_cache.hpp"
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 #include "powerml/carbon/typical_profile.hpp"
 #include "powerml/carbon/ukgrid_provider.hpp"
 #include "powerml/carbon/watttime_provider.hpp"

@@ -25,6 +25,7 @@
 #include "powerml/report/html_report.hpp"
 #include "powerml/store/run_files.hpp"
 #include "powerml/store/run_store.hpp"
+#include "powerml/store/store_location.hpp"
 #include "run_input.hpp"
 #include "text_summary.hpp"
 #include "workload_cli.hpp"
@@ -106,7 +107,7 @@ void write_demo_report(const measure::MeasureOptions& options, const std::string
         input.runs.push_back(run_input(measure::load_run(run_id, *options.db_path)));
         input.generator = "powerml " POWERML_VERSION;
         input.generated_utc_ms = utc_now_ms();
-        input.db_path = options.db_path->string();
+        input.db_path = store::redacted_location(options.db_path->string());
         const auto file = *options.out_dir / "report.html";
         store::write_file_atomically(file, report::render_html(input));
         fmt::print(stderr, "  report: {} (open it in a browser; it works offline)\n", file.string());

@@ -124,7 +124,7 @@ void add_experiment_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("experiment", "Run scenarios repeatedly and compare them with statistics (seed 003's method)");
     cmd->require_subcommand(1);
-    cmd->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite); experiment state lives there too");
+    cmd->add_option("--db", flags->db, "Run store: a SQLite file or postgresql://... (default $XDG_DATA_HOME/powerml/runs.sqlite); experiment state lives there too");
     auto db_path = [flags] { return flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db); };
 
     auto* run = cmd->add_subcommand("run", "Run (or resume) the experiment a TOML file describes");

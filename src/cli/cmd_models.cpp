@@ -351,7 +351,7 @@ void add_models_command(CLI::App& app, int& exit_code) {
     fit->add_option("--match-board", flags->match_board, "Board or system name the model is for");
     fit->add_option("--licence", flags->licence, "Licence of the fitted numbers")->capture_default_str();
     fit->add_option("--out", flags->out, "Model file to write (default: the user's models folder)");
-    fit->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    fit->add_option("--db", flags->db, "Run store: a SQLite file or postgresql://... (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     fit->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     fit->callback(done([flags] { run_fit(*flags); }));
 

@@ -55,7 +55,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--epochs", flags->epochs, "Epochs in the whole run (default: the job's 'metric epochs_total N', "
                                                "or the epochs a finished run has)");
     cmd->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-    cmd->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    cmd->add_option("--db", flags->db, "Run store: a SQLite file or postgresql://... (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     cmd->footer("Epochs are phases named epoch... ('powerml mark epoch-3'). Each further epoch is assumed to cost what the\n"
                 "observed ones did (energy linear in time, seed 001); the interval is a 95 % prediction interval.\n"
                 "On a finished run the prediction is compared with what the run really used.");

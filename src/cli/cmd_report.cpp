@@ -18,6 +18,7 @@
 #include "powerml/report/report_tables.hpp"
 #include "powerml/report/tracker_comparison.hpp"
 #include "powerml/store/run_files.hpp"
+#include "powerml/store/store_location.hpp"
 #include "run_input.hpp"
 
 #include <nlohmann/json.hpp>
@@ -47,7 +48,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--compare", flags->compare,
                     "A CodeCarbon emissions.csv (2.x or 3.x) or an experiment-impact-tracker log (data.json or its "
                     "directory) for the same job: printed beside PowerML's measurement of the one run given");
-    cmd->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    cmd->add_option("--db", flags->db, "Run store: a SQLite file or postgresql://... (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     cmd->footer("An experiment brings its statistics and one representative run per scenario (its first finished\n"
                 "repetition); emissions.csv then lists every finished run of the experiment.");
     cmd->callback([flags, &exit_code] {
@@ -91,7 +92,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
         report::ReportInput input;
         input.generator = "powerml " POWERML_VERSION;
         input.generated_utc_ms = utc_now_ms();
-        input.db_path = db.string();
+        input.db_path = store::redacted_location(db.string());
         std::vector<report::RunInput> emission_runs;
         for (const auto& given : flags->targets) {
             // A `measure --repeat N --out D` folder stands for its group's experiment.

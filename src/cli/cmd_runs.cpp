@@ -16,6 +16,7 @@
 #include "powerml/core/units.hpp"
 #include "powerml/store/run_files.hpp"
 #include "powerml/store/run_store.hpp"
+#include "powerml/store/store_location.hpp"
 
 namespace powerml::cli {
 
@@ -68,7 +69,7 @@ void add_runs_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<Flags>();
     auto* runs = app.add_subcommand("runs", "List, show and export measured runs from the run store");
     runs->require_subcommand(1);
-    runs->add_option("--db", flags->db, "Run store (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    runs->add_option("--db", flags->db, "Run store: a SQLite file or postgresql://... (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     auto db_path = [flags] { return flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db); };
 
     auto* list = runs->add_subcommand("list", "Most recent runs first");
@@ -76,7 +77,7 @@ void add_runs_command(CLI::App& app, int& exit_code) {
     list->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     list->callback([flags, db_path, &exit_code] {
         std::vector<store::RunListItem> items;
-        if (std::error_code ec; std::filesystem::exists(db_path(), ec))
+        if (store::run_store_exists(db_path()))
             items = store::RunStore(db_path(), store::RunStore::Mode::read_only).list(flags->limit);
         if (flags->format == "json") {
             nlohmann::json out = nlohmann::json::array();

@@ -105,7 +105,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--token-file", f->token_file, "File holding the bearer token (else env POWERML_SERVE_TOKEN)");
     cmd->add_option("--zone", f->zone, "Grid zone of this node: /metrics shows its intensity and the node's emissions");
     cmd->add_option("--source", f->source, "Intensity source for every route: embedded, csv:PATH or a provider")->capture_default_str();
-    cmd->add_option("--db", f->db, "Run store for /v1/runs (default $XDG_DATA_HOME/powerml/runs.sqlite)");
+    cmd->add_option("--db", f->db, "Run store for /v1/runs: a SQLite file or postgresql://... (default $XDG_DATA_HOME/powerml/runs.sqlite)");
     cmd->add_option("--interval", f->interval_ms, "Sampling interval of the live sampler, ms")->capture_default_str()->check(CLI::Range(10.0, 60000.0));
     cmd->add_option("--max-body", f->max_body, "Largest request body accepted, bytes")->capture_default_str();
     cmd->add_option("--max-connections,--threads", f->max_connections, "Connections served at once (a thread each); more get 429")

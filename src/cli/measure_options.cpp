@@ -18,7 +18,7 @@ void add_measure_flags(CLI::App& cmd, MeasureFlags& flags) {
         ->capture_default_str();
     cmd.add_option("--pue", flags.pue, "Power usage effectiveness of the site (1.0 to 5.0)")->capture_default_str();
     cmd.add_option("--out", flags.out, "Write summary.json, samples.csv and phases.csv to this directory");
-    cmd.add_option("--db", flags.db, "Run store (SQLite); default $XDG_DATA_HOME/powerml/runs.sqlite");
+    cmd.add_option("--db", flags.db, "Run store: a SQLite file or a PostgreSQL database (postgresql://..., docs/reference/team-store.md); default $XDG_DATA_HOME/powerml/runs.sqlite");
     cmd.add_option("--gpus", flags.gpus,
                    "GPUs the job was given (indices or UUIDs, comma-separated); default: $CUDA_VISIBLE_DEVICES, else all");
     cmd.add_option("--cgroup", flags.cgroup,

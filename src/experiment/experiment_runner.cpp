@@ -11,6 +11,7 @@
 #include "powerml/core/clock.hpp"
 #include "powerml/core/error.hpp"
 #include "powerml/experiment/experiment_state.hpp"
+#include "powerml/store/store_location.hpp"
 
 namespace powerml::experiment {
 
@@ -66,7 +67,7 @@ RunnerOutcome ExperimentRunner::run() {
         if (info.spec_text != m_spec.source_text)
             throw Error(fmt::format("experiment '{}' already exists in {} with a different experiment file; rename it "
                                     "(experiment.name) or start over with --restart",
-                                    m_spec.name, m_options.db_path.string()));
+                                    m_spec.name, store::redacted_location(m_options.db_path.string())));
         outcome.resumed = true;
         // A run left 'running' was cut off with powerml: it is measured again.
         for (const auto& item : state.items(m_spec.name))

@@ -13,6 +13,7 @@
 #include "powerml/core/error.hpp"
 #include "powerml/record/summary_json.hpp"
 #include "powerml/store/run_store.hpp"
+#include "powerml/store/store_location.hpp"
 
 namespace powerml::measure {
 
@@ -213,14 +214,14 @@ LoadedRun load_run(const std::string& run, const std::filesystem::path& db_file)
         } catch (const Error& e) {
             throw Error((dir / "summary.json").string() + ": " + e.what());
         }
-        if (!out.record.id.empty() && std::filesystem::exists(db_file, ec)) {
+        if (!out.record.id.empty() && store::run_store_exists(db_file)) {
             // The store has every sample exactly as measured; a store that cannot be read (or
             // holds no such run) leaves the folder's own files, which are complete on their own.
             try {
                 const store::RunStore db(db_file, store::RunStore::Mode::read_only);
                 if (db.contains(out.record.id)) {
                     out.timeline = db.load(out.record.id).timeline;
-                    out.origin = "run store " + db_file.string();
+                    out.origin = "run store " + store::redacted_location(db_file.string());
                     return out;
                 }
             } catch (const Error&) {
@@ -230,13 +231,13 @@ LoadedRun load_run(const std::string& run, const std::filesystem::path& db_file)
         out.origin = "folder " + dir.string();
         return out;
     }
-    if (!std::filesystem::exists(db_file, ec))
+    if (!store::run_store_exists(db_file))
         throw Error("no run '" + run + "': no folder of that name, and no run store at " + db_file.string());
     const store::RunStore db(db_file, store::RunStore::Mode::read_only);
     auto stored = db.load(run);
     out.record = std::move(stored.record);
     out.timeline = std::move(stored.timeline);
-    out.origin = "run store " + db_file.string();
+    out.origin = "run store " + store::redacted_location(db_file.string());
     if (!stored.has_summary) {
         // powerml did not see this run end: its summary comes from the samples that were stored.
         out.record.summary = analysis::summarize(out.timeline);

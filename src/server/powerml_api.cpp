@@ -9,6 +9,7 @@
 #include "powerml/measure/run_source.hpp"
 #include "powerml/record/summary_json.hpp"
 #include "powerml/store/run_store.hpp"
+#include "powerml/store/store_location.hpp"
 
 namespace powerml::server {
 
@@ -63,7 +64,7 @@ nlohmann::json PowerMlApi::intensity(const QueryParams& q) const {
 nlohmann::json PowerMlApi::runs(const QueryParams& q) const {
     const long limit = q.integer("limit", 1, 1000).value_or(50);
     nlohmann::json out = nlohmann::json::array();
-    if (!m_run_db || !std::filesystem::exists(*m_run_db)) return out;
+    if (!m_run_db || !store::run_store_exists(*m_run_db)) return out;
     try {
         const store::RunStore db(*m_run_db, store::RunStore::Mode::read_only);
         for (const auto& r : db.list(static_cast<std::size_t>(limit))) {
@@ -84,7 +85,7 @@ nlohmann::json PowerMlApi::runs(const QueryParams& q) const {
 
 nlohmann::json PowerMlApi::run(const std::string& id) const {
     check_run_id(id);
-    if (!m_run_db || !std::filesystem::exists(*m_run_db))
+    if (!m_run_db || !store::run_store_exists(*m_run_db))
         throw HttpError(404, "Not Found", fmt::format("no run '{}': this server has no run store yet", id));
     measure::LoadedRun loaded;
     try {

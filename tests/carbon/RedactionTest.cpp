@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "local_server.hpp"
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 #include "powerml/carbon/sources.hpp"
 #include "powerml/core/error.hpp"
 #include "support/run_process.hpp"
@@ -115,6 +115,8 @@ TEST(RedactorTest, PatternsAndKnownSecrets) {
     // What is not a credential stays.
     for (const char* kept : {"documentType=A75", "in_Domain=X", "example.com/x", "GET /api", "percent"})
         EXPECT_NE(out.find(kept), std::string::npos) << kept << " lost from " << out;
+    // A known secret written as a parameter is replaced once, its mark kept whole.
+    EXPECT_EQ(r.scrub("password=s3cr3t/value-1234 next"), "password=[redacted] next");
     // Ordinary prose is left alone.
     const std::string prose = "the key is valid but not allowed this zone; check provider.entsoe.key or POWERML_PROVIDER_ENTSOE_KEY";
     EXPECT_EQ(Redactor().scrub(prose), prose);

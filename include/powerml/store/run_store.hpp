@@ -1,10 +1,15 @@
 #pragma once
-// The SQLite run store: every measurement's channels, every sample (the idle baseline's
-// included), phase and metric events as they happen, and its summary as the record codec
-// wrote it. A killed powerml loses at most the last second; such a run stays 'running' and
-// reads back as 'interrupted'. The store computes nothing: it hands back typed records.
+// The run store: every measurement's channels, every sample (the idle baseline's included),
+// phase and metric events as they happen, and its summary as the record codec wrote it. A
+// killed powerml loses at most the last second; such a run stays 'running' and reads back as
+// 'interrupted'. The store computes nothing: it hands back typed records.
+//
+// One store, two backends with the same schema, migrations and semantics: a SQLite file (the
+// embedded default, one machine) or a PostgreSQL database (a team's store that many nodes
+// write to at once); store_location.hpp says which a location names.
 #include <filesystem>
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,9 +17,9 @@
 #include "powerml/record/run_record.hpp"
 #include "powerml/record/timeline.hpp"
 
-struct sqlite3;
-
 namespace powerml::store {
+
+class SqlConnection;
 
 struct RunListItem {
     std::string id;
@@ -25,6 +30,8 @@ struct RunListItem {
     std::optional<double> net_j;
     std::optional<double> g_co2e;
     std::string command;
+    std::string job_key;  // empty for a run that is not part of a distributed job
+    std::string node;
     std::string problem;  // for a damaged run: what is wrong with it
 };
 
@@ -39,18 +46,23 @@ struct StoredRun {
 
 class RunStore {
 public:
-    static constexpr int k_schema_version = 1;
+    // 2: runs carry their job key and node; the experiment state's tables belong to the schema.
+    static constexpr int k_schema_version = 2;
     enum class Mode { read_write, read_only };
 
-    // Opens or creates the database (and its folder); read_only never writes and works on a
-    // file or folder without write permission. Throws Error naming the file.
-    explicit RunStore(const std::filesystem::path& file, Mode mode = Mode::read_write);
+    // Opens the store at `location`, a SQLite file or a PostgreSQL database (store_location.hpp),
+    // creating or upgrading its schema. A file's folder is created; nothing is created for a
+    // database but its tables. read_only never writes: it works on a file or folder without
+    // write permission, and reads a database in read-only transactions. Throws Error naming
+    // the store (never with a password).
+    explicit RunStore(const std::filesystem::path& location, Mode mode = Mode::read_write);
     ~RunStore();
     RunStore(const RunStore&) = delete;
     RunStore& operator=(const RunStore&) = delete;
 
     const std::filesystem::path& file() const { return m_file; }
 
+    // The record's job identity, when it has one, is stored with the run (key and node).
     void begin_run(const record::RunRecord& record, const record::Timeline& timeline);
     // Appends rows and phase and metric events at the tail's positions (idempotent).
     void append(const std::string& run_id, const record::TimelineTail& tail);
@@ -68,14 +80,15 @@ public:
     // Ids of every run of the distributed job `job_key`, oldest first.
     std::vector<std::string> job_run_ids(const std::string& job_key) const;
     std::string resolve_id(const std::string& id_or_prefix) const;
+    // Every run of one distributed job (one per node and meter), oldest first.
+    std::vector<std::string> job_run_ids(const std::string& job_key) const;
 
 private:
-    void exec(const char* sql) const;
-    void migrate();
-    bool readable() const;
     std::filesystem::path m_file;
-    sqlite3* m_db = nullptr;
-    Mode m_mode;
+    std::unique_ptr<SqlConnection> m_db;
+    // The schema read: 0 for a database nothing has written to yet (it holds no runs), 1 for
+    // a file opened read-only before an upgrade (no job columns).
+    int m_version = 0;
     std::size_t m_rows_stored = 0, m_phases_stored = 0, m_metrics_stored = 0;
 };
 

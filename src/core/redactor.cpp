@@ -1,9 +1,9 @@
-#include "powerml/carbon/redactor.hpp"
+#include "powerml/core/redactor.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace powerml::carbon {
+namespace powerml {
 
 namespace {
 
@@ -224,6 +224,9 @@ std::string Redactor::scrub(std::string_view input) const {
                 if (k + 1 < s.size() && s[k] == '\\' && (s[k + 1] == '"' || s[k + 1] == '\'')) k += 2;
                 else if (k < s.size() && (s[k] == '"' || s[k] == '\'')) ++k;
                 if (const std::size_t v = after_scheme(s, k); v != std::string_view::npos) k = v;
+                // A known secret already replaced here: keep the mark whole ("[redacted]", not
+                // "[redacted]]", the value rule stopping at its ']').
+                if (s.compare(k, k_mark.size(), k_mark) == 0) continue;
                 const std::size_t end = value_end(s, k);
                 if (end == k) continue;
                 out.append(s.substr(i, k - i));
@@ -263,4 +266,4 @@ std::string Redactor::scrub(std::string_view input) const {
     return out;
 }
 
-}  // namespace powerml::carbon
+}  // namespace powerml

@@ -1,6 +1,7 @@
 #pragma once
-// Strips credentials from text that came from, or describes a request to, a grid-data
-// provider: error pages that echo the request (URL, headers), answers, notes and messages.
+// Strips credentials from text that came from, or describes a request to, a service with
+// credentials: a grid-data provider's error pages that echo the request (URL, headers),
+// answers, notes and messages; a team run store's connection string and libpq's errors.
 // Two kinds of removal:
 //  - known secrets (the key, token, password, the Basic credentials a request carried), in
 //    their raw, percent-encoded and JSON-escaped spellings, wherever they appear;
@@ -8,13 +9,14 @@
 //    `token=X`, `key=X`, `password=X`, `Authorization: Bearer X`, `"api_key": "X"`, a
 //    stray `Bearer X`, and `user:pass@` in a URL. The value becomes "[redacted]".
 // HttpClient applies it to every message and body it hands back; fetch_series applies it
-// again with the keys in the configuration, so no provider can forget.
+// again with the keys in the configuration, so no provider can forget; the run store applies
+// it to every PostgreSQL location it shows.
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace powerml::carbon {
+namespace powerml {
 
 class Redactor {
 public:
@@ -46,4 +48,4 @@ private:
     std::vector<std::string> m_secrets;  // every spelling, longest first
 };
 
-}  // namespace powerml::carbon
+}  // namespace powerml
