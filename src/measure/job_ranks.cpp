@@ -130,7 +130,10 @@ std::optional<record::JobIdentity> job_from_environment(const std::optional<std:
                                                         const std::string& host) {
     record::JobIdentity job;
     job.node = !env("SLURMD_NODENAME").empty() ? env("SLURMD_NODENAME") : !env("POWERML_NODE").empty() ? env("POWERML_NODE") : host;
-    const bool torchrun = !env("TORCHELASTIC_RUN_ID").empty();
+    // torchrun sets a run id; launchers that set torch.distributed's variables without one
+    // (DeepSpeed's, Accelerate's, hand-written ones) still share the rendezvous endpoint.
+    const bool torch_env = env_int("LOCAL_RANK").has_value() && !env("MASTER_PORT").empty();
+    const bool torchrun = !env("TORCHELASTIC_RUN_ID").empty() || torch_env;
     const bool slurm = !env("SLURM_JOB_ID").empty();
     if (job_key_flag && !job_key_flag->empty()) {
         job.key = *job_key_flag;
@@ -139,8 +142,9 @@ std::optional<record::JobIdentity> job_from_environment(const std::optional<std:
         job.key = env("POWERML_JOB_KEY");
         job.source = "flag";
     } else if (torchrun) {
-        job.key = "torchrun:" + env("TORCHELASTIC_RUN_ID") + "@" + env("MASTER_ADDR") + ":" + env("MASTER_PORT");
-        job.source = "torchrun";
+        const std::string endpoint = env("MASTER_ADDR") + ":" + env("MASTER_PORT");
+        job.key = env("TORCHELASTIC_RUN_ID").empty() ? "torch:" + endpoint : "torchrun:" + env("TORCHELASTIC_RUN_ID") + "@" + endpoint;
+        job.source = env("TORCHELASTIC_RUN_ID").empty() ? "torch" : "torchrun";
     } else if (slurm) {
         job.key = "slurm:" + env("SLURM_JOB_ID") + (env("SLURM_STEP_ID").empty() ? "" : "." + env("SLURM_STEP_ID"));
         job.source = "slurm";
@@ -152,7 +156,7 @@ std::optional<record::JobIdentity> job_from_environment(const std::optional<std:
     }
     check_key(job.key);
     if (torchrun) {
-        job.local_world_size = env_int("LOCAL_WORLD_SIZE").value_or(1);
+        job.local_world_size = first_int({"LOCAL_WORLD_SIZE", "LOCAL_SIZE"}).value_or(1);
         job.world_size = env_int("WORLD_SIZE").value_or(job.local_world_size);
     } else if (slurm) {
         const int node_index = env_int("SLURM_NODEID").value_or(0);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -72,7 +73,17 @@ Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
     m_record.carbon.zone = m_options.zone;
     m_record.carbon.pue = m_options.pue;
     m_record.job = job_from_environment(m_options.job_key, m_record.host);
-    if (m_record.job) join_job();
+    if (m_record.job) {
+        try {
+            join_job();
+        } catch (const Error& e) {
+            // Without a place for the election this process meters alone, and says so: a
+            // node with several ranks would then count the node once per rank.
+            m_election.reset();
+            m_notes.push_back(std::string("ranks of job ") + m_record.job->key +
+                              " not coordinated (each rank that cannot elect meters the whole node): " + e.what());
+        }
+    }
     if (!m_election || m_election->is_meter()) create_sampler();
 }
 
@@ -241,28 +252,27 @@ void Measurement::publish_meter() {
 
 void Measurement::start_watching_meter() {
     if (metering() || m_watcher.joinable()) return;
+    // The kernel releases a dead meter's lock at once: trying it every quarter second is how
+    // a follower notices, whatever killed the meter.
     m_watcher = std::thread([this] {
         std::unique_lock lock(m_rank_mutex);
         while (!m_watch_stop) {
             m_watch_wake.wait_for(lock, std::chrono::milliseconds(250), [this] { return m_watch_stop; });
             if (m_watch_stop || m_election->is_meter()) break;
-            const bool gone = !m_election->published().has_value();
-            if (!gone) continue;
+            const int meter_before = m_meter ? m_meter->pid : 0;
             lock.unlock();
             if (try_take_over()) return;
-            // Another rank won: join its run.
-            std::optional<NodeElection::Published> meter;
-            {
-                std::lock_guard relock(m_rank_mutex);
-                meter = m_meter;
-            }
-            if (meter) {
+            lock.lock();
+            if (m_meter && m_meter->pid != meter_before) {
+                // Another rank took over: this rank joins its run.
+                const auto meter = *m_meter;
+                lock.unlock();
                 try {
-                    sampler::ControlChannel::send(meter->control, fmt::format("join {} {} {}", m_me.pid, m_me.rank, m_me.local_rank));
+                    sampler::ControlChannel::send(meter.control, fmt::format("join {} {} {}", m_me.pid, m_me.rank, m_me.local_rank));
                 } catch (const std::exception&) {
                 }
+                lock.lock();
             }
-            lock.lock();
         }
     });
 }
@@ -280,7 +290,10 @@ void Measurement::stop_watching_meter() {
 void Measurement::wait_for_other_ranks() {
     if (!m_record.job) return;
     const auto own_end = std::chrono::steady_clock::now();
-    const auto grace = std::chrono::duration<double>(m_options.rank_grace_s);
+    // After a takeover the job's ranks started long ago: those still alive re-join within a
+    // watcher tick, and the dead meter's rank will never come.
+    const bool took_over = !m_record.job->took_over_from.empty();
+    const auto grace = std::chrono::duration<double>(took_over ? std::min(1.0, m_options.rank_grace_s) : m_options.rank_grace_s);
     while (true) {
         {
             std::lock_guard lock(m_rank_mutex);
@@ -293,7 +306,7 @@ void Measurement::wait_for_other_ranks() {
                 }
             }
             const int seen = static_cast<int>(m_record.job->ranks.size());
-            const bool all_came = seen >= m_record.job->local_world_size;
+            const bool all_came = seen + (took_over ? 1 : 0) >= m_record.job->local_world_size;
             if (m_ranks_active.empty() && (all_came || std::chrono::steady_clock::now() - own_end > grace)) {
                 if (!all_came)
                     m_rank_notes.push_back(fmt::format("{} of the {} ranks expected on node {} reported to this meter",

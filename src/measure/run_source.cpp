@@ -185,8 +185,8 @@ bool is_run_folder(const std::string& run) {
 
 record::JobSummary load_job(const std::string& job_key, const std::filesystem::path& db_file,
                             const std::vector<std::string>& expected_nodes) {
-    if (std::error_code ec; !std::filesystem::exists(db_file, ec))
-        throw Error("no job '" + job_key + "': no run store at " + db_file.string());
+    if (!store::run_store_exists(db_file))
+        throw Error("no job '" + job_key + "': no run store at " + store::redacted_location(db_file.string()));
     const store::RunStore db(db_file, store::RunStore::Mode::read_only);
     std::vector<record::RunRecord> runs;
     for (const auto& id : db.job_run_ids(job_key)) {
@@ -198,7 +198,8 @@ record::JobSummary load_job(const std::string& job_key, const std::filesystem::p
         }
         runs.push_back(std::move(run.record));
     }
-    if (runs.empty()) throw Error("no run of job '" + job_key + "' in the run store " + db_file.string());
+    if (runs.empty())
+        throw Error("no run of job '" + job_key + "' in the run store " + store::redacted_location(db_file.string()));
     return analysis::summarize_job(job_key, runs, expected_nodes);
 }
 

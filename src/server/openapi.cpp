@@ -143,6 +143,10 @@ json openapi_document() {
                             {{"type", "array"}, {"items", {{"type", "object"}}}});
     paths["/v1/runs/{id}"] = get("A run's record and summary.json", json::array({param("id", "path", true, "Run id or unique prefix")}),
                                  {{"type", "object"}});
+    paths["/v1/jobs/{key}"] = get("A distributed job summed across its nodes (schema powerml.job/1), missing nodes named",
+                                  json::array({param("key", "path", true, "Job key, percent-encoded"),
+                                               param("expect_nodes", "query", false, "Slurm host list of nodes that should have reported")}),
+                                  {{"type", "object"}});
     paths["/metrics"] = get("Prometheus text exposition: energy, power, intensity, emissions", json::array(), {{"type", "string"}},
                             "text/plain");
     paths["/healthz"] = get("Liveness (no token needed)", json::array(), {{"type", "object"}});

@@ -6,6 +6,7 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/server/http_error.hpp"
+#include "powerml/measure/job_ranks.hpp"
 #include "powerml/measure/run_source.hpp"
 #include "powerml/record/summary_json.hpp"
 #include "powerml/store/run_store.hpp"
@@ -104,6 +105,25 @@ nlohmann::json PowerMlApi::run(const std::string& id) const {
             {"exit_status", r.status == "interrupted" ? nlohmann::json(nullptr) : nlohmann::json(r.exit_status)},
             {"zone", r.carbon.zone ? nlohmann::json(*r.carbon.zone) : nlohmann::json(nullptr)},
             {"summary", summary}};
+}
+
+std::string PowerMlApi::job(const std::string& key, const QueryParams& q) const {
+    if (key.empty() || key.size() > 200) throw HttpError::bad_field("key", "a job key is 1 to 200 bytes");
+    if (!m_run_db || !store::run_store_exists(*m_run_db))
+        throw HttpError(404, "Not Found", fmt::format("no job '{}': this server has no run store yet", key));
+    std::vector<std::string> expected;
+    if (const auto nodes = q.one("expect_nodes")) {
+        try {
+            expected = measure::expand_hostlist(*nodes);
+        } catch (const Error& e) {
+            throw HttpError::bad_field("expect_nodes", e.what());
+        }
+    }
+    try {
+        return record::job_summary_json(measure::load_job(key, *m_run_db, expected), -1);
+    } catch (const Error& e) {
+        throw HttpError(404, "Not Found", e.what());
+    }
 }
 
 }  // namespace powerml::server

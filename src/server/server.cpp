@@ -272,6 +272,10 @@ struct Server::Impl {
         http.Get(R"(/v1/runs/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
             res.set_content(dump(powerml_api.run(req.matches[1])), k_json);
         }));
+        // A job key holds ':' and '@' (torchrun:ID@HOST:PORT): sent percent-encoded, decoded by the router.
+        http.Get(R"(/v1/jobs/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            res.set_content(powerml_api.job(req.matches[1], params_of(req)), k_json);
+        }));
         http.Post("/v1/plan", heavy([this](const httplib::Request& req, httplib::Response& res) {
             if (req.body.empty()) throw HttpError::bad_field("body", "send the job file as TOML or JSON in the body");
             const std::string type = req.get_header_value("Content-Type");

@@ -183,16 +183,6 @@ bool RunStore::contains(const std::string& id) const {
     return query->step();
 }
 
-std::vector<std::string> RunStore::job_run_ids(const std::string& job_key) const {
-    // Finished runs carry the job in their summary (interim: until the schema has a column).
-    SqliteStatement query(m_db, "SELECT id FROM runs WHERE json_valid(summary_json) AND "
-                                "json_extract(summary_json, '$.job.key') = ? ORDER BY started_utc_ms, id");
-    query.bind(1, job_key);
-    std::vector<std::string> ids;
-    while (query.step()) ids.push_back(query.text(0));
-    return ids;
-}
-
 std::string RunStore::resolve_id(const std::string& id_or_prefix) const {
     if (id_or_prefix.empty()) throw Error("no run given (see 'powerml runs list')");
     std::vector<std::string> ids;

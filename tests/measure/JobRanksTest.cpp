@@ -30,7 +30,7 @@ public:
                                  "SLURM_NTASKS", "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS_PER_NODE", "SLURM_STEP_TASKS_PER_NODE",
                                  "SLURM_TASKS_PER_NODE", "SLURM_STEP_NODELIST", "SLURM_JOB_NODELIST", "PMIX_NAMESPACE",
                                  "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_LOCAL_RANK", "OMPI_COMM_WORLD_SIZE",
-                                 "OMPI_COMM_WORLD_LOCAL_SIZE"}) {
+                                 "OMPI_COMM_WORLD_LOCAL_SIZE", "LOCAL_SIZE"}) {
             if (const char* v = std::getenv(name)) m_saved[name] = v;
             ::unsetenv(name);
         }
@@ -81,6 +81,16 @@ TEST(JobIdentityTest, SlurmStepTasksPerNodeAndFlagPrecedence) {
     EXPECT_EQ(measure::job_from_environment(std::string("mine"), "n3")->source, "flag");
     EXPECT_THROW(measure::job_from_environment(std::string("bad\nkey"), "n3"), Error);
     EXPECT_THROW(measure::job_from_environment(std::string(201, 'k'), "n3"), Error);
+}
+
+TEST(JobIdentityTest, DeepSpeedStyleLaunchersWithoutARunIdShareTheRendezvousEndpoint) {
+    ScopedLauncherEnv env({{"MASTER_ADDR", "10.0.0.9"}, {"MASTER_PORT", "29700"}, {"RANK", "1"}, {"LOCAL_RANK", "1"},
+                           {"WORLD_SIZE", "2"}, {"LOCAL_SIZE", "2"}});
+    const auto job = measure::job_from_environment(std::nullopt, "host");
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->key, "torch:10.0.0.9:29700");
+    EXPECT_EQ(job->source, "torch");
+    EXPECT_EQ(job->local_world_size, 2);
 }
 
 TEST(JobIdentityTest, NoLauncherNoJob) {

@@ -8,11 +8,13 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "powerml/core/time.hpp"
 #include "server/daemon.hpp"
+#include "support/counter_writer.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -156,6 +158,57 @@ TEST(SlurmIntegrationTest, PlannedSubmissionStartsOnTimeAndItsRunCarriesTheJobId
     const auto shown = test::run_powerml({"runs", "--db", db.string(), "show", summary["run_id"].get<std::string>()});
     ASSERT_EQ(shown.exit_code, 0) << shown.err;
     EXPECT_EQ(nlohmann::json::parse(shown.out)["labels"]["slurm_job_id"], job_id);
+}
+
+TEST(SlurmIntegrationTest, SrunTwoTasksOnOneNodeAreMeteredOnce) {
+    test::TempDir dir;
+    SlurmCluster cluster(dir.path() / "slurm");
+    if (const std::string why = cluster.start(); !why.empty()) GTEST_SKIP() << why;
+    // The node's package at 35 W on a fake powercap tree; two tasks of one step on the node.
+    const auto zone = dir.path() / "sys" / "class" / "powercap" / "intel-rapl:0";
+    std::filesystem::create_directories(zone);
+    dir.write("sys/class/powercap/intel-rapl:0/name", "package-0\n");
+    dir.write("sys/class/powercap/intel-rapl:0/max_energy_range_uj", "262143328850\n");
+    test::CounterWriter writer(zone / "energy_uj", "", 35.0, 35.0);
+    const auto runtime = dir.path() / "runtime";
+    std::filesystem::create_directories(runtime);
+    ::chmod(runtime.c_str(), 0700);
+    const auto db = dir.path() / "runs.sqlite";
+    const std::string powerml = POWERML_BINARY;
+    dir.write("step.sh", "#!/bin/sh\n" + powerml + " mark epoch-1\nsleep $((1 + SLURM_PROCID))\n" + powerml + " mark --end epoch-1\n");
+    ::chmod((dir.path() / "step.sh").c_str(), 0755);
+    dir.write("job.sh", "#!/bin/sh\n#SBATCH -n 2\n#SBATCH --output=" + (dir.path() / "slurm-%j.out").string() +
+                            "\nexport POWERML_SYSFS_ROOT=" + (dir.path() / "sys").string() + " POWERML_RUNTIME_DIR=" + runtime.string() +
+                            " XDG_DATA_HOME=" + (dir.path() / "xdg").string() + "\nsrun -n 2 " + powerml +
+                            " measure -q --interval 50 --db " + db.string() + " -- " + (dir.path() / "step.sh").string() + "\n");
+    ::chmod((dir.path() / "job.sh").c_str(), 0755);
+    const auto submitted = test::run_process({"/usr/bin/sbatch", (dir.path() / "job.sh").string()}, cluster.env());
+    ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(submitted.out, m, std::regex("Submitted batch job (\\d+)"))) << submitted.out;
+    const std::string job_id = m[1].str();
+    ASSERT_TRUE(test::wait_for(60, [&] { return cluster.field(job_id, "JobState") == "COMPLETED"; }))
+        << "job state " << cluster.field(job_id, "JobState") << ", reason " << cluster.field(job_id, "Reason") << "\n"
+        << test::read_file(dir.path() / ("slurm-" + job_id + ".out"));
+
+    // Step 0 of the job: one run (one meter), both tasks' phases in it, the node's power once.
+    const auto shown = test::run_powerml({"runs", "--db", db.string(), "job", "slurm:" + job_id + ".0", "--format", "json"});
+    ASSERT_EQ(shown.exit_code, 0) << shown.err << shown.out << test::read_file(dir.path() / ("slurm-" + job_id + ".out"));
+    const auto job = nlohmann::json::parse(shown.out);
+    ASSERT_EQ(job["nodes"].size(), 1u);
+    EXPECT_EQ(job["nodes"][0]["node"], "localhost");
+    ASSERT_EQ(job["nodes"][0]["runs"].size(), 1u) << shown.out;
+    EXPECT_EQ(job["ranks_reported"], 2);
+    EXPECT_EQ(job["world_size"], 2);
+    EXPECT_EQ(job["missing_nodes"].size(), 0u);
+    const auto run = nlohmann::json::parse(test::run_powerml({"runs", "--db", db.string(), "show", job["nodes"][0]["runs"][0]}).out);
+    std::set<std::string> phases;
+    for (const auto& p : run["phases"]) phases.insert(p["name"]);
+    EXPECT_EQ(phases, (std::set<std::string>{"rank0/epoch-1", "rank1/epoch-1"}));
+    for (const auto& c : run["components"])
+        if (c["name"] == "package-0") EXPECT_NEAR(c["mean_power_w"].get<double>(), 35.0, 3.5) << run.dump();
+    EXPECT_GE(run["duration_s"].get<double>(), 2.0) << "the meter waits for the longer task";
+    EXPECT_EQ(run["job"]["source"], "slurm");
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ struct RankPlace {
 
 // The job this process is part of: `job_key_flag` (--job-key, Tracker(job_key=...)) or
 // $POWERML_JOB_KEY first, then torchrun's (TORCHELASTIC_RUN_ID with MASTER_ADDR:MASTER_PORT,
-// since torchrun's default run id is "none" for every job), then Slurm's job and step, then
+// since torchrun's default run id is "none" for every job; without a run id, LOCAL_RANK and
+// MASTER_PORT as DeepSpeed's launcher sets them), then Slurm's job and step, then
 // Open MPI's PMIx namespace. Nothing when none applies: the process is a job of its own.
 // The node is $SLURMD_NODENAME, else $POWERML_NODE, else `host`. Throws Error for a key
 // longer than 200 bytes or with control characters.

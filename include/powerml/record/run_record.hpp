@@ -54,7 +54,7 @@ struct RankSeen {
 // job's runs share `key`; `powerml runs job KEY` sums them, one node's meter each.
 struct JobIdentity {
     std::string key;     // "slurm:4242.0", "torchrun:<rendezvous id>", or what --job-key gave
-    std::string source;  // "slurm" | "torchrun" | "mpi" | "flag"
+    std::string source;  // "slurm" | "torchrun" | "torch" (no run id) | "mpi" | "flag"
     std::string node;    // this node's name (the host's, or SLURMD_NODENAME)
     int local_world_size = 1;   // ranks expected on this node
     int world_size = 1;         // ranks expected in the whole job

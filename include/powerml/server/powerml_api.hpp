@@ -24,6 +24,9 @@ public:
     nlohmann::json runs(const QueryParams& q) const;
     // A run by id or unique prefix: its record and summary.json (null for an interrupted run).
     nlohmann::json run(const std::string& id) const;
+    // A distributed job summed across its nodes: `powerml runs job KEY --format json`'s text
+    // (schema powerml.job/1). ?expect_nodes=HOSTLIST adds nodes that should have reported.
+    std::string job(const std::string& key, const QueryParams& q) const;
 
 private:
     SeriesCache& m_cache;

@@ -77,8 +77,6 @@ public:
     // the run's stored data is damaged (naming the run and what is wrong).
     StoredRun load(const std::string& id_or_prefix) const;
     bool contains(const std::string& id) const;
-    // Ids of every run of the distributed job `job_key`, oldest first.
-    std::vector<std::string> job_run_ids(const std::string& job_key) const;
     std::string resolve_id(const std::string& id_or_prefix) const;
     // Every run of one distributed job (one per node and meter), oldest first.
     std::vector<std::string> job_run_ids(const std::string& job_key) const;
