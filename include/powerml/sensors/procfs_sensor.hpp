@@ -66,6 +66,7 @@ private:
     std::filesystem::path m_proc;
     std::filesystem::path m_sys;
     std::shared_ptr<ProcStat> m_stat;
+    std::filesystem::path m_meminfo, m_diskstats, m_net_dev;  // made once: a read allocates no path
     std::vector<CpuTimes> m_prev_cpu;  // the last reading: [0] = aggregate "cpu", then cpu0..N-1
     UtilisationWindow m_window;
     bool m_have_block_dir = false;

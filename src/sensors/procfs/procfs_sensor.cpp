@@ -60,6 +60,9 @@ ProcfsSensor::ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::p
     : m_proc(std::move(procfs_root)),
       m_sys(std::move(sysfs_root)),
       m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)),
+      m_meminfo(m_proc / "meminfo"),
+      m_diskstats(m_proc / "diskstats"),
+      m_net_dev(m_proc / "net" / "dev"),
       m_have_block_dir(std::filesystem::is_directory(m_sys / "block")),
       m_ticks_per_s(UtilisationWindow::ticks_per_s()) {
     if (!m_stat->refresh(this)) throw Error("cannot read " + (m_proc / "stat").string() + ": is procfs mounted there?");
@@ -132,7 +135,7 @@ bool ProcfsSensor::read_cpu(std::vector<double>& utilisation) {
 }
 
 bool ProcfsSensor::read_memory() {
-    if (!paths::read_small_file(m_proc / "meminfo", m_buffer)) return false;
+    if (!paths::read_small_file(m_meminfo, m_buffer)) return false;
     double total_kb = NAN, available_kb = NAN;
     for_each_line(m_buffer, [&](std::string_view line) {
         std::string_view rest = line;
@@ -146,7 +149,7 @@ bool ProcfsSensor::read_memory() {
 }
 
 bool ProcfsSensor::read_disks() {
-    if (!paths::read_small_file(m_proc / "diskstats", m_buffer)) return false;
+    if (!paths::read_small_file(m_diskstats, m_buffer)) return false;
     double read_sectors = 0, written_sectors = 0;
     for_each_line(m_buffer, [&](std::string_view line) {
         std::string_view rest = line;
@@ -172,7 +175,7 @@ bool ProcfsSensor::read_disks() {
 }
 
 bool ProcfsSensor::read_network() {
-    if (!paths::read_small_file(m_proc / "net" / "dev", m_buffer)) return false;
+    if (!paths::read_small_file(m_net_dev, m_buffer)) return false;
     double rx = 0, tx = 0;
     for_each_line(m_buffer, [&](std::string_view line) {
         const std::size_t colon = line.find(':');
