@@ -35,8 +35,8 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Sensor>> sensors, Options 
             m_timeline.channels.push_back(std::move(channel));
         }
     }
-    // Each sensor at the interval asked for, or at the slowest rate at which it means something
-    // (procfs and model: a few clock ticks), whichever is slower.
+    // Each sensor at the interval asked for, or at the period its readings need to mean
+    // something (procfs and model: a few clock ticks), whichever is longer.
     for (const auto& sensor : m_sensors) {
         const double period = sensor->min_read_period_s();
         m_read_period_s.push_back(period > m_options.interval_s ? period : 0.0);
