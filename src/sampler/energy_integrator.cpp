@@ -22,9 +22,10 @@ double EnergyIntegrator::counter_delta(double previous, double current, double w
     return current;
 }
 
-void EnergyIntegrator::add(SampleRow& row, DataQuality& quality) {
+void EnergyIntegrator::add(SampleRow& row, DataQuality& quality, std::span<const unsigned char> fresh) {
     row.energy_j.assign(m_channels.size(), 0.0);
     for (std::size_t c = 0; c < m_channels.size(); ++c) {
+        if (!fresh.empty() && !fresh[c]) continue;
         const double value = row.values[c];
         State& state = m_state[c];
         if (!std::isfinite(value)) {
@@ -40,7 +41,9 @@ void EnergyIntegrator::add(SampleRow& row, DataQuality& quality) {
                 row.energy_j[c] = counter_delta(state.value, value, channel.info.wrap_at, wrapped, reset);
                 quality.counter_wraps += wrapped;
                 quality.counter_resets += reset;
-            } else if (channel.energy_kind != EnergyKind::none) {
+            } else if (channel.energy_kind == EnergyKind::model) {
+                row.energy_j[c] = value * (row.t_s - state.t_s);
+            } else if (channel.energy_kind == EnergyKind::integrated_power) {
                 row.energy_j[c] = 0.5 * (state.value + value) * (row.t_s - state.t_s);
             }
         }

@@ -35,6 +35,15 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Sensor>> sensors, Options 
             m_timeline.channels.push_back(std::move(channel));
         }
     }
+    // Each sensor at the interval asked for, or at the period its readings need to mean
+    // something (procfs and model: a few clock ticks), whichever is longer.
+    for (const auto& sensor : m_sensors) {
+        const double period = sensor->min_read_period_s();
+        m_read_period_s.push_back(period > m_options.interval_s ? period : 0.0);
+    }
+    m_next_read_s.assign(m_sensors.size(), 0.0);
+    m_sensor_fresh.assign(m_sensors.size(), 1);
+    m_channel_fresh.assign(m_handles.size(), 1);
     m_integrator = std::make_unique<EnergyIntegrator>(m_timeline.channels);
     m_t0 = m_clock.monotonic_s();
     m_timeline.start_utc_ms = m_clock.utc_ms();
@@ -45,22 +54,31 @@ Sampler::~Sampler() { stop(); }
 double Sampler::now_s() const { return m_clock.monotonic_s() - m_t0; }
 
 void Sampler::take_sample_locked(bool full) {
-    for (auto& sensor : m_sensors) full ? sensor->read_batch_full() : sensor->read_batch();
-    SampleRow row;
+    const double read_at = now_s();
+    for (std::size_t s = 0; s < m_sensors.size(); ++s) {
+        // Half an interval early counts as due: wake-ups land on the interval's grid, and a
+        // sensor due at 50 ms must not wait for 51.
+        const bool due = full || m_read_period_s[s] == 0.0 || read_at >= m_next_read_s[s];
+        m_sensor_fresh[s] = due;
+        if (!due) continue;
+        full ? m_sensors[s]->read_batch_full() : m_sensors[s]->read_batch();
+        m_next_read_s[s] = read_at + m_read_period_s[s] - 0.5 * m_options.interval_s;
+    }
+    // Kept rows are the record; without keep_rows the one row is reused: no allocation per sample.
+    if (m_options.keep_rows || m_timeline.rows.empty()) m_timeline.rows.emplace_back();
+    SampleRow& row = m_timeline.rows.back();
     row.t_s = now_s();
     row.utc_ms = m_clock.utc_ms();
     row.values.resize(m_handles.size());
-    for (std::size_t c = 0; c < m_handles.size(); ++c)
+    for (std::size_t c = 0; c < m_handles.size(); ++c) {
         row.values[c] = m_sensors[m_handles[c].first]->sample(m_handles[c].second);
-    if (!m_timeline.rows.empty() && row.t_s - m_timeline.rows.back().t_s > 2.0 * m_options.interval_s)
-        ++m_timeline.quality.gaps;
-    m_integrator->add(row, m_timeline.quality);
-    update_live_locked(row);
-    if (!m_options.keep_rows) {
-        // Only the newest row is kept: the integrator holds its own previous values.
-        m_timeline.rows.clear();
+        m_channel_fresh[c] = m_sensor_fresh[m_handles[c].first];
     }
-    m_timeline.rows.push_back(std::move(row));
+    if (m_samples > 0 && row.t_s - m_last_t_s > 2.0 * m_options.interval_s) ++m_timeline.quality.gaps;
+    m_last_t_s = row.t_s;
+    ++m_samples;
+    m_integrator->add(row, m_timeline.quality, m_channel_fresh);
+    update_live_locked(row);
 }
 
 void Sampler::update_live_locked(const SampleRow& row) {

@@ -120,3 +120,27 @@ TEST(EnergyIntegratorTest, GaugeGapIsInterpolatedAcross) {
     EXPECT_DOUBLE_EQ(total, 200.0);
     EXPECT_EQ(quality.read_errors, 1);
 }
+
+TEST(EnergyIntegratorTest, ModelledPowerCoversTheTimeUpToItsReadingOnlyWhenFresh) {
+    // A model read at 0, 0.05 and 0.1 s inside rows every 10 ms: each reading is the power over
+    // the time since the one before (utilisation over that window), so it is charged to that
+    // time; rows between readings hold the last value, get no energy and are no read errors.
+    Channel model = power_channel();
+    model.energy_kind = EnergyKind::model;
+    std::vector<Channel> channels{model};
+    EnergyIntegrator integrator(channels);
+    DataQuality quality;
+    double total = 0;
+    for (int i = 0; i <= 10; ++i) {
+        const double t = i * 0.01;
+        const bool fresh = i % 5 == 0;
+        const double watts = i <= 5 ? (i == 0 ? 10.0 : 40.0) : 20.0;  // 40 W over (0, 0.05], 20 W over (0.05, 0.1]
+        SampleRow r = row(t, i == 7 ? NAN : watts);                  // a held NaN is not read again
+        const unsigned char flag = fresh;
+        integrator.add(r, quality, std::span<const unsigned char>(&flag, 1));
+        if (!fresh) EXPECT_EQ(r.energy_j[0], 0.0);
+        total += r.energy_j[0];
+    }
+    EXPECT_NEAR(total, 40.0 * 0.05 + 20.0 * 0.05, 1e-12);
+    EXPECT_EQ(quality.read_errors, 0);
+}

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 namespace {
 
@@ -95,6 +98,52 @@ TEST(SamplerLiveTest, KeepsEveryRowByDefault) {
     EXPECT_EQ(sampler.snapshot().rows.size(), 4u);
     EXPECT_EQ(sampler.live().samples, 4u);
     EXPECT_TRUE(std::isnan(sampler.live().power_w[2]));
+}
+
+// A sensor that counts its reads and asks to be read no more than every 50 ms.
+class CountingSensor final : public Sensor {
+public:
+    explicit CountingSensor(double period_s) : m_period_s(period_s) {}
+    std::string_view name() const noexcept override { return "counting"; }
+    std::vector<SignalInfo> signals() const override {
+        SignalInfo usage;
+        usage.name = "C::READS";
+        usage.unit = record::Unit::count;
+        return {usage};
+    }
+    int push_signal(std::string_view, int) override { return 0; }
+    void read_batch() override { ++reads; }
+    double sample(int) const override { return static_cast<double>(reads.load()); }
+    double min_read_period_s() const override { return m_period_s; }
+    std::atomic<int> reads{0};
+
+private:
+    double m_period_s;
+};
+
+TEST(SamplerLiveTest, EachSensorAtItsOwnRate) {
+    auto slow = std::make_unique<CountingSensor>(0.05);
+    auto fast = std::make_unique<CountingSensor>(0.0);
+    CountingSensor* s = slow.get();
+    CountingSensor* f = fast.get();
+    std::vector<std::unique_ptr<Sensor>> sensors;
+    sensors.push_back(std::move(slow));
+    sensors.push_back(std::move(fast));
+    sampler::Sampler::Options options;
+    options.interval_s = 0.002;
+    sampler::Sampler sampler(std::move(sensors), options);
+    sampler.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    sampler.stop();
+    const auto t = sampler.take_timeline();
+    const double span = t.rows.back().t_s - t.rows.front().t_s;
+    // The fast sensor every sample; the slow one every 50 ms (however late the machine wakes the
+    // thread, never more often) plus the first and last samples, which read everything.
+    EXPECT_EQ(f->reads.load(), static_cast<int>(t.rows.size()));
+    EXPECT_LE(s->reads.load(), static_cast<int>(span / 0.049) + 2);
+    EXPECT_GE(s->reads.load(), 3);
+    // Between its reads the slow sensor's channel holds its last value.
+    for (std::size_t i = 1; i < t.rows.size(); ++i) EXPECT_GE(t.rows[i].values[0], t.rows[i - 1].values[0]);
 }
 
 }  // namespace

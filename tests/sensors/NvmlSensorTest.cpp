@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "powerml/core/error.hpp"
@@ -189,4 +190,24 @@ TEST_F(NvmlSensorTest, OptionsFromEnvironment) {
     EXPECT_EQ(options.library_path, "/opt/x/libnvidia-ml.so.1");
     EXPECT_EQ(options.gpus, "1");
     EXPECT_EQ(options.cuda_visible_devices, "0");
+}
+
+TEST_F(NvmlSensorTest, EnergyEveryReadUtilisationAtItsOwnRate) {
+    script("gpu energy_mj=1000 energy_step_mj=100 util_gpu=10\n");
+    auto sensor = open();
+    const int e = sensor->push_signal("NVML::GPU_ENERGY", 0);
+    const int u = sensor->push_signal("NVML::GPU_UTIL", 0);
+    const auto before = std::chrono::steady_clock::now();
+    sensor->read_batch();
+    const double first_j = sensor->sample(e);
+    EXPECT_DOUBLE_EQ(sensor->sample(u), 0.10);
+    fake_set(0, "util_gpu", 90);
+    sensor->read_batch();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
+    EXPECT_GT(sensor->sample(e), first_j);  // the counter at every read
+    // Utilisation holds its last value until its period has passed (unless this machine took
+    // that long between the two reads).
+    if (elapsed < NvmlSensor::k_slow_period_s) EXPECT_DOUBLE_EQ(sensor->sample(u), 0.10);
+    sensor->read_batch_full();  // a window's edge reads everything
+    EXPECT_DOUBLE_EQ(sensor->sample(u), 0.90);
 }

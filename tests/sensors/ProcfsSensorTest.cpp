@@ -51,9 +51,34 @@ TEST(ProcfsSensorTest, UtilisationFromTwoReads) {
     EXPECT_DOUBLE_EQ(sensor.sample(cpu0), 0.5);
     EXPECT_DOUBLE_EQ(sensor.sample(cpu1), 1.0);
     EXPECT_DOUBLE_EQ(sensor.sample(all), 150.0 / 200.0);
-    // No tick elapsed: idle, not NaN.
+    // No tick since the last read (a read faster than the clock tick): not 0 % busy, but the
+    // busy fraction over the last window that holds ticks, the same 150 of 200.
     sensor.read_batch();
-    EXPECT_DOUBLE_EQ(sensor.sample(all), 0.0);
+    EXPECT_DOUBLE_EQ(sensor.sample(all), 150.0 / 200.0);
+    EXPECT_DOUBLE_EQ(sensor.sample(cpu1), 1.0);
+}
+
+TEST(ProcfsSensorTest, UtilisationWindowHoldsAFewTicksHoweverOftenItIsRead) {
+    UtilisationWindow window;
+    const double n = 2;  // CPUs
+    auto reading = [](double busy0, double idle0, double busy1, double idle1) {
+        return std::vector<CpuTimes>{{busy0 + busy1, busy0 + busy1 + idle0 + idle1}, {busy0, busy0 + idle0}, {busy1, busy1 + idle1}};
+    };
+    EXPECT_DOUBLE_EQ(window.update(reading(10, 10, 0, 20))[0], 0.25);  // since boot
+    // One tick on each CPU since: fewer than a window wants, and no older reading to reach back
+    // to (the first is since boot, not a window): the tick there is, cpu0 busy, cpu1 idle.
+    EXPECT_DOUBLE_EQ(window.update(reading(11, 10, 0, 21))[1], 1.0);
+    // Four more: cpu0 busy, cpu1 idle. cpu0 and cpu1 each have 4 ticks since the last reading
+    // (enough); all CPUs together need 4 x 2 and have 8.
+    const auto& u = window.update(reading(15, 10, 0, 25));
+    EXPECT_DOUBLE_EQ(u[1], 1.0);
+    EXPECT_DOUBLE_EQ(u[2], 0.0);
+    EXPECT_DOUBLE_EQ(u[0], 4.0 / (UtilisationWindow::k_min_window_ticks * n));
+    EXPECT_EQ(UtilisationWindow::k_min_window_ticks, 4);
+    // No tick at all since: the window reaches back to the newest reading with enough ticks.
+    EXPECT_DOUBLE_EQ(window.update(reading(15, 10, 0, 25))[1], 1.0);
+    // Reading at the period the sampler uses always leaves enough ticks to need nothing older.
+    EXPECT_GE(UtilisationWindow::min_period_s() * UtilisationWindow::ticks_per_s(), UtilisationWindow::k_min_window_ticks + 1);
 }
 
 TEST(ProcfsSensorTest, MemoryDisksNetwork) {

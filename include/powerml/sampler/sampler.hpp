@@ -1,7 +1,10 @@
 #pragma once
-// The sampling thread: reads every sensor at a fixed interval on the monotonic clock, derives
-// energy once per channel, and records phase and metric events. Failures are counted in the
-// timeline's data quality, never printed from the loop.
+// The sampling thread: samples at a fixed interval on the monotonic clock, derives energy once
+// per channel, and records phase and metric events. Energy counters and power gauges are read
+// every sample; a sensor whose readings mean something only over a longer period (utilisation
+// from clock ticks: Sensor::min_read_period_s) is read at that period and at every full sample,
+// and its channels hold their last reading in between. Failures are counted in the timeline's
+// data quality, never printed from the loop.
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -107,6 +110,11 @@ private:
     std::thread m_thread;
     Timeline m_timeline;
     std::unique_ptr<EnergyIntegrator> m_integrator;
+    // Rates per sensor: 0 = every sample, else the period its reads are spaced by.
+    std::vector<double> m_read_period_s, m_next_read_s;
+    std::vector<unsigned char> m_sensor_fresh, m_channel_fresh;  // read for the current row
+    std::size_t m_samples = 0;
+    double m_last_t_s = 0;
     LiveReading m_live;
 };
 

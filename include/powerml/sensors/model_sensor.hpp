@@ -44,6 +44,8 @@ public:
     int push_signal(std::string_view signal, int domain_idx) override;
     void read_batch() override;
     double sample(int handle) const override;
+    // Power from utilisation means something only over a few clock ticks (UtilisationWindow).
+    double min_read_period_s() const override { return UtilisationWindow::min_period_s(); }
 
     const power_models::Machine& machine() const { return m_machine; }
     const ModelledComponent& cpu() const { return m_cpu; }
@@ -62,7 +64,7 @@ private:
     double m_dram_static_w = NAN;  // dram form: does not depend on load
     bool m_model_cpu = true, m_model_dram = true;
     std::shared_ptr<ProcStat> m_stat;
-    std::vector<CpuTimes> m_prev_cpu;
+    UtilisationWindow m_window;
     double m_cpu_w = NAN, m_dram_w = NAN;
     std::vector<int> m_pushed;  // 0 = cpu, 1 = dram
 };

@@ -51,7 +51,13 @@ public:
     std::string_view name() const noexcept override { return "nvml"; }
     std::vector<SignalInfo> signals() const override;
     int push_signal(std::string_view signal, int domain_idx) override;
+    // Energy and power at every call, the rate asked for; utilisation, memory, temperature,
+    // clocks and settings at most every k_slow_period_s (the driver itself samples utilisation
+    // every 1/6 s to 1 s, and each call is a round trip to the driver), holding their last value
+    // in between. read_batch_full() reads everything.
     void read_batch() override;
+    void read_batch_full() override;
+    static constexpr double k_slow_period_s = 0.05;
     double sample(int handle) const override;
 
     const std::vector<NvmlGpu>& gpus() const { return m_gpus; }
@@ -73,6 +79,8 @@ private:
     std::vector<SignalInfo> m_signals;
     std::vector<Quantity> m_signal_quantity;  // parallel to m_signals
     std::vector<Pushed> m_pushed;
+    void read_pushed(bool all);
+    double m_slow_read_at_s = -1e9;  // steady clock, when the slow quantities were last read
 };
 
 // usable with the selected GPUs, or the reason (library missing, no GPU, init failed).

@@ -27,9 +27,12 @@ public:
     void read_batch() override;
     void read_batch_full() override;
     // Memory, disk, network and process-tree figures are read at most this often (seconds; CPU
-    // utilisation is read every sample). Each procfs file costs tens of microseconds of kernel
+    // utilisation at every read). Each procfs file costs tens of microseconds of kernel
     // time, and these change slowly; counters lose nothing, as totals come from full reads.
     void set_usage_period(double seconds) { m_usage_period_s = seconds; }
+    // Utilisation means something only over a few clock ticks: the sampler reads this sensor
+    // no more often than that, whatever its interval.
+    double min_read_period_s() const override { return UtilisationWindow::min_period_s(); }
     static constexpr double k_default_usage_period_s = 0.5;
     double sample(int handle) const override;
     void attach_process(int pid) override { m_pid = pid; }
@@ -63,7 +66,9 @@ private:
     std::filesystem::path m_proc;
     std::filesystem::path m_sys;
     std::shared_ptr<ProcStat> m_stat;
-    std::vector<CpuTimes> m_prev_cpu;  // [0] = aggregate "cpu", then cpu0..N-1
+    std::filesystem::path m_meminfo, m_diskstats, m_net_dev;  // made once: a read allocates no path
+    std::vector<CpuTimes> m_prev_cpu;  // the last reading: [0] = aggregate "cpu", then cpu0..N-1
+    UtilisationWindow m_window;
     bool m_have_block_dir = false;
     std::unordered_map<std::string, bool> m_whole_disk;  // device name -> counted (cached: sysfs lookups cost)
     std::vector<double> m_util;

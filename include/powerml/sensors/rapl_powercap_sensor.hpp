@@ -43,6 +43,9 @@ private:
     std::vector<RaplZone> m_zones;
     std::vector<int> m_pushed;      // zone index per handle
     std::vector<double> m_values;   // per zone, J, NaN when the last read failed
+    // Per zone: its energy_uj file, and one read buffer, made once so that a sample allocates nothing.
+    std::vector<std::filesystem::path> m_energy_files;
+    std::string m_buffer;
     bool m_has_psys = false;
 };
 

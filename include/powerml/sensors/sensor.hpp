@@ -34,6 +34,12 @@ public:
     // less often than every sample. The sampler uses it for the first and last samples of a
     // window, where totals are taken.
     virtual void read_batch_full() { read_batch(); }
+    // The shortest period at which reading this sensor means something (utilisation from clock
+    // ticks) or is worth its cost; 0: every sample. The sampler reads a sensor at its interval or
+    // this period, whichever is longer, and at every full sample; between reads sample() keeps
+    // giving the last values. Energy counters and power gauges leave it at 0, so that they are
+    // read at the rate asked for.
+    virtual double min_read_period_s() const { return 0.0; }
     // The value of a pushed signal from the last read_batch(), in SI units; NaN when unreadable.
     virtual double sample(int handle) const = 0;
     // The process whose tree a job's usage is charged to (procfs); others ignore it.

@@ -123,9 +123,12 @@ void ModelSensor::read_batch() {
         m_dram_w = std::isnan(m_dram_static_w) ? NAN : m_dram_static_w;
         return;
     }
-    // The first read has no interval yet: it gives the average since boot.
-    const auto utilisation = ProcStat::utilisation(m_prev_cpu, m_stat->times());
-    m_prev_cpu = m_stat->times();
+    // The first read has no interval yet: it gives the average since boot. Later ones: the
+    // utilisation over the time since the previous read, or over a longer window ending now when
+    // that is too short to hold a few clock ticks. The sampler charges this power to the time
+    // since the previous read (EnergyKind::model), so the energy of reads that tile time adds up
+    // whatever the sampling interval.
+    const auto& utilisation = m_window.update(m_stat->times());
     m_cpu_w = m_cpu.watts(utilisation[0]);
     // Models of DRAM against load (the Teads instance table) follow the CPU's utilisation.
     m_dram_w = std::isnan(m_dram_static_w) ? m_dram.watts(utilisation[0]) : m_dram_static_w;

@@ -1,5 +1,7 @@
 #include "powerml/sensors/nvml_sensor.hpp"
 
+#include <chrono>
+
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -185,9 +187,16 @@ int NvmlSensor::push_signal(std::string_view signal, int domain_idx) {
                 "; 'powerml sensors' lists what this machine offers");
 }
 
-void NvmlSensor::read_batch() {
-    for (auto& p : m_pushed) p.value = read(m_gpus[p.gpu], p.quantity);
+void NvmlSensor::read_pushed(bool all) {
+    const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const bool slow = all || now - m_slow_read_at_s >= k_slow_period_s;
+    for (auto& p : m_pushed)
+        if (slow || p.quantity == Quantity::energy || p.quantity == Quantity::power) p.value = read(m_gpus[p.gpu], p.quantity);
+    if (slow) m_slow_read_at_s = now;
 }
+
+void NvmlSensor::read_batch() { read_pushed(false); }
+void NvmlSensor::read_batch_full() { read_pushed(true); }
 
 double NvmlSensor::sample(int handle) const {
     if (handle < 0 || static_cast<std::size_t>(handle) >= m_pushed.size()) return k_nan;

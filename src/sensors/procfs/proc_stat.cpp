@@ -4,6 +4,8 @@
 #include <charconv>
 #include <string_view>
 
+#include <unistd.h>
+
 #include "powerml/core/paths.hpp"
 
 namespace powerml::sensors {
@@ -44,18 +46,42 @@ bool ProcStat::refresh(const void* consumer) {
     return m_ok;
 }
 
-std::vector<double> ProcStat::utilisation(const std::vector<CpuTimes>& before, const std::vector<CpuTimes>& after) {
-    std::vector<double> result(after.size(), 0.0);
-    for (std::size_t i = 0; i < after.size(); ++i) {
-        if (before.size() == after.size()) {
-            const double d_total = after[i].total - before[i].total;
-            // No tick elapsed on this CPU since the last read: it was idle for the whole interval.
-            result[i] = d_total > 0 ? std::clamp((after[i].busy - before[i].busy) / d_total, 0.0, 1.0) : 0.0;
-        } else {
-            result[i] = after[i].total > 0 ? after[i].busy / after[i].total : 0.0;
+double UtilisationWindow::ticks_per_s() {
+    static const double ticks = [] {
+        const long t = ::sysconf(_SC_CLK_TCK);
+        return t > 0 ? static_cast<double>(t) : 100.0;  // USER_HZ has been 100 on every Linux port
+    }();
+    return ticks;
+}
+
+double UtilisationWindow::min_period_s() { return (k_min_window_ticks + 1) / ticks_per_s(); }
+
+const std::vector<double>& UtilisationWindow::update(const std::vector<CpuTimes>& now) {
+    // A change in the number of CPUs (hotplug) makes earlier readings incomparable.
+    if (m_count > 0 && m_history[m_newest].size() != now.size()) m_count = 0;
+    if (m_util.size() != now.size()) m_util.assign(now.size(), 0.0);
+    const double cpus = now.size() > 1 ? static_cast<double>(now.size() - 1) : 1.0;
+    for (std::size_t i = 0; i < now.size(); ++i) {
+        if (m_count == 0) {
+            m_util[i] = now[i].total > 0 ? std::clamp(now[i].busy / now[i].total, 0.0, 1.0) : 0.0;
+            continue;
         }
+        // Entry 0 adds up every CPU's ticks: its window needs that many more.
+        const double wanted = k_min_window_ticks * (i == 0 ? cpus : 1.0);
+        const CpuTimes* base = nullptr;
+        for (std::size_t back = 0; back < m_count; ++back) {
+            const CpuTimes& before = m_history[(m_newest + k_history - back) % k_history][i];
+            if (now[i].total - before.total <= 0) continue;  // no tick since: look further back
+            base = &before;  // the oldest with a tick, should none reach `wanted`
+            if (now[i].total - before.total >= wanted) break;
+        }
+        // No tick in any remembered reading: nothing new is known, the last value stands.
+        if (base) m_util[i] = std::clamp((now[i].busy - base->busy) / (now[i].total - base->total), 0.0, 1.0);
     }
-    return result;
+    m_newest = (m_newest + 1) % k_history;
+    m_history[m_newest].assign(now.begin(), now.end());
+    m_count = std::min(m_count + 1, k_history);
+    return m_util;
 }
 
 }  // namespace powerml::sensors

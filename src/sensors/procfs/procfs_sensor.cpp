@@ -60,8 +60,11 @@ ProcfsSensor::ProcfsSensor(std::filesystem::path procfs_root, std::filesystem::p
     : m_proc(std::move(procfs_root)),
       m_sys(std::move(sysfs_root)),
       m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)),
+      m_meminfo(m_proc / "meminfo"),
+      m_diskstats(m_proc / "diskstats"),
+      m_net_dev(m_proc / "net" / "dev"),
       m_have_block_dir(std::filesystem::is_directory(m_sys / "block")),
-      m_ticks_per_s(static_cast<double>(::sysconf(_SC_CLK_TCK))) {
+      m_ticks_per_s(UtilisationWindow::ticks_per_s()) {
     if (!m_stat->refresh(this)) throw Error("cannot read " + (m_proc / "stat").string() + ": is procfs mounted there?");
     std::vector<double> ignored;
     read_cpu(ignored);
@@ -79,7 +82,8 @@ std::vector<SignalInfo> ProcfsSensor::signals() const {
         s.description = std::move(what);
         list.push_back(std::move(s));
     };
-    add("PROCFS::CPU_UTIL", 0, "cpu", record::Unit::ratio, SignalKind::gauge, "busy fraction of all CPUs since the previous sample");
+    add("PROCFS::CPU_UTIL", 0, "cpu", record::Unit::ratio, SignalKind::gauge,
+        "busy fraction of all CPUs since the previous read (read every few clock ticks, over at least 4 ticks per CPU)");
     for (int core = 0; core < core_count(); ++core)
         add("PROCFS::CPU_UTIL", core + 1, "cpu" + std::to_string(core), record::Unit::ratio, SignalKind::gauge, "busy fraction of one CPU");
     add("PROCFS::MEM_USED", 0, "memory", record::Unit::byte, SignalKind::gauge, "MemTotal - MemAvailable");
@@ -125,13 +129,13 @@ int ProcfsSensor::push_signal(std::string_view signal, int domain_idx) {
 
 bool ProcfsSensor::read_cpu(std::vector<double>& utilisation) {
     if (!m_stat->refresh(this)) return false;
-    utilisation = ProcStat::utilisation(m_prev_cpu, m_stat->times());
+    utilisation = m_window.update(m_stat->times());
     m_prev_cpu = m_stat->times();
     return true;
 }
 
 bool ProcfsSensor::read_memory() {
-    if (!paths::read_small_file(m_proc / "meminfo", m_buffer)) return false;
+    if (!paths::read_small_file(m_meminfo, m_buffer)) return false;
     double total_kb = NAN, available_kb = NAN;
     for_each_line(m_buffer, [&](std::string_view line) {
         std::string_view rest = line;
@@ -145,7 +149,7 @@ bool ProcfsSensor::read_memory() {
 }
 
 bool ProcfsSensor::read_disks() {
-    if (!paths::read_small_file(m_proc / "diskstats", m_buffer)) return false;
+    if (!paths::read_small_file(m_diskstats, m_buffer)) return false;
     double read_sectors = 0, written_sectors = 0;
     for_each_line(m_buffer, [&](std::string_view line) {
         std::string_view rest = line;
@@ -171,7 +175,7 @@ bool ProcfsSensor::read_disks() {
 }
 
 bool ProcfsSensor::read_network() {
-    if (!paths::read_small_file(m_proc / "net" / "dev", m_buffer)) return false;
+    if (!paths::read_small_file(m_net_dev, m_buffer)) return false;
     double rx = 0, tx = 0;
     for_each_line(m_buffer, [&](std::string_view line) {
         const std::size_t colon = line.find(':');

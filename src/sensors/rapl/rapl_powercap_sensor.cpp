@@ -167,13 +167,14 @@ int RaplPowercapSensor::push_signal(std::string_view signal, int domain_idx) {
 }
 
 void RaplPowercapSensor::read_batch() {
-    std::string text;
+    if (m_energy_files.size() != m_zones.size())
+        for (const auto& zone : m_zones) m_energy_files.push_back(zone.dir / "energy_uj");
     for (const int zone_idx : m_pushed) {
         const auto i = static_cast<std::size_t>(zone_idx);
         double uj = 0;
         // A zone that vanishes (module unloaded, CPU offlined) reads as NaN and is counted
         // by the sampler as a read error; it is never taken for zero energy.
-        if (paths::read_small_file(m_zones[i].dir / "energy_uj", text) && parse_u64(text, uj)) {
+        if (paths::read_small_file(m_energy_files[i], m_buffer) && parse_u64(m_buffer, uj)) {
             m_values[i] = uj * 1e-6;
         } else {
             m_values[i] = NAN;
