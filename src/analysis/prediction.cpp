@@ -307,8 +307,12 @@ std::vector<BacktestPoint> backtest_prediction(const record::Timeline& timeline,
 
 std::optional<std::size_t> declared_epochs_total(const record::Timeline& timeline) {
     std::optional<std::size_t> out;
-    for (const auto& m : timeline.metrics)
-        if (m.name == "epochs_total" && m.value >= 1 && m.value < 1e9) out = static_cast<std::size_t>(std::llround(m.value));
+    // Any rank's declaration counts ("rank0/epochs_total" in a job of several ranks).
+    for (const auto& m : timeline.metrics) {
+        const std::string_view lane = record::phase_lane(m.name);
+        const std::string_view bare = std::string_view(m.name).substr(lane.empty() ? 0 : lane.size() + 1);
+        if (bare == "epochs_total" && m.value >= 1 && m.value < 1e9) out = static_cast<std::size_t>(std::llround(m.value));
+    }
     return out;
 }
 
