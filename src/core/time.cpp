@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/limits.hpp"
 
 namespace powerml {
 
@@ -189,7 +190,8 @@ double parse_duration_s(std::string_view text) {
         total += number * unit;
         any = true;
     }
-    if (!std::isfinite(total)) throw Error("duration '" + whole + "' is too long");
+    if (!std::isfinite(total) || total > k_longest_duration_s)
+        throw Error("duration '" + whole.substr(0, 40) + (whole.size() > 40 ? "...'" : "'") + " is longer than 100 years");
     return total;
 }
 

@@ -56,6 +56,17 @@ std::map<std::string, std::string> labels_from_environment() {
     return labels;
 }
 
+// Asks a worker thread that waits on `wake` under `mutex` for `stop` to end, and joins it.
+void stop_worker(std::thread& worker, std::mutex& mutex, bool& stop, std::condition_variable& wake) {
+    if (!worker.joinable()) return;
+    {
+        std::lock_guard lock(mutex);
+        stop = true;
+    }
+    wake.notify_all();
+    worker.join();
+}
+
 }  // namespace
 
 Measurement::Measurement(MeasureOptions options, CarbonFunction carbon)
@@ -277,15 +288,7 @@ void Measurement::start_watching_meter() {
     });
 }
 
-void Measurement::stop_watching_meter() {
-    if (!m_watcher.joinable()) return;
-    {
-        std::lock_guard lock(m_rank_mutex);
-        m_watch_stop = true;
-    }
-    m_watch_wake.notify_all();
-    m_watcher.join();
-}
+void Measurement::stop_watching_meter() { stop_worker(m_watcher, m_rank_mutex, m_watch_stop, m_watch_wake); }
 
 void Measurement::wait_for_other_ranks() {
     if (!m_record.job) return;
@@ -329,15 +332,7 @@ void Measurement::start_store_writer() {
     });
 }
 
-void Measurement::stop_store_writer() {
-    if (!m_store_writer.joinable()) return;
-    {
-        std::lock_guard lock(m_store_mutex);
-        m_store_stop = true;
-    }
-    m_store_wake.notify_all();
-    m_store_writer.join();
-}
+void Measurement::stop_store_writer() { stop_worker(m_store_writer, m_store_mutex, m_store_stop, m_store_wake); }
 
 // Called with m_store_mutex held, on the writer thread. The sampler's lock is taken only to
 // copy the new rows and events, never while the store is written.

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/limits.hpp"
 #include "powerml/core/paths.hpp"
 #include "powerml/core/units.hpp"
 
@@ -93,6 +94,7 @@ public:
             fail(key, "must be a duration such as \"5h\" or a number of seconds");
         }
         if (!(v >= 0) || !std::isfinite(v)) fail(key, "must not be negative");
+        if (v > k_longest_duration_s) fail(key, "must be at most 100 years");
         return v;
     }
 

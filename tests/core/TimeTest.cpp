@@ -50,6 +50,10 @@ TEST(TimeTest, Durations) {
     EXPECT_DOUBLE_EQ(parse_duration_s("30m"), 1800);
     EXPECT_DOUBLE_EQ(parse_duration_s("1h30m"), 5400);
     EXPECT_DOUBLE_EQ(parse_duration_s("2.5h"), 9000);
+    // Bounded, so that time arithmetic on it cannot overflow (found by fuzz/job_file).
+    EXPECT_DOUBLE_EQ(parse_duration_s("36524d"), 36524.0 * 86400);
+    EXPECT_THROW(parse_duration_s("36525d1h"), Error);
+    EXPECT_THROW(parse_duration_s(std::string(70, '5') + "h"), Error);
     EXPECT_DOUBLE_EQ(parse_duration_s("90"), 90);
     EXPECT_DOUBLE_EQ(parse_duration_s("250ms"), 0.25);
     EXPECT_THROW(parse_duration_s("5x"), Error);

@@ -112,6 +112,10 @@ TEST(JobFileTest, RejectsBadFilesNamingTheField) {
         {with("checkpoint = { seconds = 120, energy_wh = 5 }", "checkpoint = { seconds = -1 }"), "seconds"},
         {with("slurm_cluster = \"north\"", "power_model = \"t4\""), "power_model"},
         {"[job\nname=1", "line"},
+        // Durations past 100 years would overflow time arithmetic (found by fuzz/job_file).
+        {with("duration = \"5h\"", "duration = \"55555555555555555555555555555555555555555555h\""), "duration"},
+        {with("duration = \"5h\"", "duration = 1e300"), "duration"},
+        {with("min_segment = \"30m\"", "min_segment = 4e9"), "min_segment"},
     };
     for (const Bad& b : cases) {
         const std::string message = error_of(b.text);
