@@ -28,6 +28,7 @@ namespace powerml::cli {
 void add_report_command(CLI::App& app, int& exit_code) {
     struct Flags {
         std::vector<std::string> targets;
+        std::vector<std::string> jobs;
         std::string out;
         std::string tables;
         std::string emissions;
@@ -41,6 +42,10 @@ void add_report_command(CLI::App& app, int& exit_code) {
     cmd->add_option("targets", flags->targets, "Run ids (or unique prefixes), folders written by measure --out, and experiment names")->expected(-1);
     cmd->add_option("--profile", flags->profile,
                     "Instead of runs: the report of a profile written by 'powerml profile --json FILE' (seed 001's figures)");
+    cmd->add_option("--job", flags->jobs,
+                    "A distributed job's key (as 'powerml runs job' takes it): its nodes summed, each with its own carbon")
+        ->expected(1)
+        ->take_all();
     cmd->add_option("--out", flags->out, "The HTML file to write (e.g. report.html)");
     cmd->add_option("--tables", flags->tables, "Write every table of the report as CSV and JSON into this directory");
     cmd->add_option("--emissions", flags->emissions, "Write a CodeCarbon-compatible emissions.csv (one row per run) here");
@@ -86,7 +91,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
             exit_code = 0;
             return;
         }
-        if (flags->targets.empty()) throw Error("report: give run ids or experiment names (or --profile FILE)");
+        if (flags->targets.empty() && flags->jobs.empty())
+            throw Error("report: give run ids, experiment names or --job KEY (or --profile FILE)");
         const auto db = flags->db.empty() ? paths::default_run_db() : std::filesystem::path(flags->db);
         experiment::ExperimentState state(db);
         report::ReportInput input;
@@ -113,6 +119,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
                 input.runs.push_back(std::move(in));
             }
         }
+        for (const auto& key : flags->jobs) input.jobs.push_back(measure::load_job(key, db));
         std::optional<report::Table> comparison;
         if (!flags->compare.empty()) {
             if (emission_runs.size() != 1)

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "report_style.hpp"
 
@@ -242,6 +243,23 @@ std::string experiment_section(const experiment::ExperimentResults& r) {
     return out + "</section>";
 }
 
+// A distributed job: what each node measured with its own carbon, the nodes that never
+// reported (named, never summed as zero), and every rank's phases by wall time.
+std::string job_section(const record::JobSummary& job) {
+    const auto tables = job_tables(job);
+    std::string out = fmt::format("<section><h2>Job {}</h2><p class=\"meta\">{} of {} expected nodes reported, {} ranks{}; "
+                                  "{} to {}.</p>",
+                                  html_escape(job.key), job.nodes.size(), std::max(job.expected_nodes.size(), job.nodes.size()),
+                                  job.ranks_reported, job.world_size > 0 ? fmt::format(" of {}", job.world_size) : "",
+                                  format_rfc3339(job.started_utc_ms), format_rfc3339(job.ended_utc_ms));
+    if (!job.complete())
+        out += "<p><strong>Incomplete:</strong> " + html_escape(fmt::format("{}", fmt::join(job.missing_nodes, ", "))) +
+               " never reported; the sums leave them out.</p>";
+    for (const auto& t : tables) out += table_block(tables, t.id);
+    out += "<h3>Notes</h3>" + notes_list(job.notes.empty() ? std::vector<std::string>{"none"} : job.notes);
+    return out + "</section>";
+}
+
 }  // namespace
 
 std::string render_html(const ReportInput& input) {
@@ -255,6 +273,7 @@ std::string render_html(const ReportInput& input) {
                        "95 %; statistics by Student t, Shapiro-Wilk (Royston), Pearson and Spearman. Self-contained: no "
                        "script, no network.</p>",
                        html_escape(input.generator), format_rfc3339(input.generated_utc_ms), html_escape(input.db_path));
+    for (const auto& j : input.jobs) out += job_section(j);
     for (const auto& e : input.experiments) out += experiment_section(e);
     for (const auto& r : input.runs) out += run_section(r);
     out += "</body></html>\n";

@@ -248,8 +248,42 @@ std::vector<Table> experiment_tables(const experiment::ExperimentResults& r) {
     return out;
 }
 
+std::vector<Table> job_tables(const record::JobSummary& job) {
+    std::vector<Table> out;
+    const std::string stem = "job-" + slug(job.key);
+    const auto basis = [](const std::optional<record::EnergyBasis>& b) { return b ? std::string(record::to_string(*b)) : "mixed"; };
+    Table nodes{stem + "-nodes", "Energy and carbon per node (each node's own zone)",
+                {"node", "runs", "ranks", "ranks_expected", "gross_j", "baseline_j", "net_j", "uncertainty_j", "energy_basis",
+                 "zone", "g_co2e", "g_co2e_uncertainty"},
+                {}};
+    for (const auto& n : job.nodes)
+        nodes.rows.push_back({n.node, join(n.run_ids), static_cast<double>(n.ranks), static_cast<double>(n.local_world_size),
+                              n.gross_j, n.baseline_j, n.net_j, n.uncertainty_j, basis(n.basis),
+                              n.zone ? Cell(*n.zone) : Cell(), opt(n.g_co2e), n.g_co2e ? Cell(n.g_co2e_uncertainty) : Cell()});
+    for (const auto& m : job.missing_nodes)
+        nodes.rows.push_back({m, std::string("never reported"), Cell(), Cell(), Cell(), Cell(), Cell(), Cell(), Cell(), Cell(), Cell(), Cell()});
+    nodes.rows.push_back({std::string("total"), std::string(job.complete() ? "" : "incomplete: nodes missing"),
+                          static_cast<double>(job.ranks_reported), static_cast<double>(job.world_size), job.gross_j, job.baseline_j,
+                          job.net_j, job.uncertainty_j, basis(job.basis), Cell(), opt(job.g_co2e),
+                          job.g_co2e ? Cell(job.g_co2e_uncertainty) : Cell()});
+    out.push_back(std::move(nodes));
+    Table components{stem + "-components", "Energy per node and component", {"node", "component", "kind", "gross_j", "net_j"}, {}};
+    for (const auto& n : job.nodes)
+        for (const auto& c : n.components)
+            components.rows.push_back({n.node, c.name, std::string(record::to_string(c.kind)), c.gross_j, c.net_j});
+    out.push_back(std::move(components));
+    Table phases{stem + "-phases", "Phases of every rank, by wall time", {"start", "end", "node", "phase", "duration_s", "net_j"}, {}};
+    for (const auto& p : job.phases)
+        phases.rows.push_back({format_rfc3339(p.start_utc_ms), format_rfc3339(p.end_utc_ms), p.node, p.name,
+                               (p.end_utc_ms - p.start_utc_ms) / 1000.0, p.net_j});
+    out.push_back(std::move(phases));
+    return out;
+}
+
 std::vector<Table> all_tables(const ReportInput& input) {
     std::vector<Table> out;
+    for (const auto& job : input.jobs)
+        for (auto& t : job_tables(job)) out.push_back(std::move(t));
     for (const auto& run : input.runs)
         for (auto& t : run_tables(run)) out.push_back(std::move(t));
     for (const auto& e : input.experiments)

@@ -132,6 +132,23 @@ TEST_P(DistributedJobCliTest, EachNodeIsMeteredOnceAndTheJobSumsThemWithTheirOwn
     EXPECT_NE(text.out.find("MISSING: node-c"), std::string::npos) << text.out;
     EXPECT_EQ(text.out.find(test::PostgresServer::k_password), std::string::npos);
 
+    // The report renders the same record: the nodes' table (with the missing one and the
+    // total), as HTML and as the CSV/JSON tables.
+    const auto html = m_dir.path() / "job.html";
+    const auto report = test::run_powerml({"report", "--db", db, "--job", key, "--out", html.string(), "--tables",
+                                           (m_dir.path() / "tables").string()},
+                                          {{"XDG_DATA_HOME", (m_dir.path() / "xdg").string()}});
+    ASSERT_EQ(report.exit_code, 0) << report.err;
+    const std::string page = test::read_file(html);
+    EXPECT_NE(page.find("Job " + key), std::string::npos);
+    EXPECT_NE(page.find("node-c never reported"), std::string::npos);
+    const json nodes_table = json::parse(test::read_file(m_dir.path() / "tables" / ("job-" + key + "-nodes.json")));
+    ASSERT_EQ(nodes_table["rows"].size(), 4u);  // two nodes, the missing one, the total
+    EXPECT_EQ(nodes_table["rows"][2]["ranks"], nullptr);
+    EXPECT_NEAR(nodes_table["rows"][3]["gross_j"].get<double>(), job["energy_j"]["gross"].get<double>(), 1e-6);
+    EXPECT_NEAR(nodes_table["rows"][3]["g_co2e"].get<double>(), job["carbon"]["g_co2e"].get<double>(), 1e-9);
+    EXPECT_EQ(page.find(test::PostgresServer::k_password), std::string::npos);
+
     const auto unknown = test::run_powerml({"runs", "--db", db, "job", "no-such-job"}, {{"XDG_DATA_HOME", (m_dir.path() / "xdg").string()}});
     EXPECT_EQ(unknown.exit_code, 1);
     EXPECT_NE(unknown.err.find("no run of job 'no-such-job'"), std::string::npos) << unknown.err;

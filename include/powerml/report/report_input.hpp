@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "powerml/analysis/prediction.hpp"
+#include "powerml/record/job_summary.hpp"
 #include "powerml/record/run_record.hpp"
 #include "powerml/experiment/experiment_results.hpp"
 #include "powerml/record/timeline.hpp"
@@ -33,6 +34,7 @@ struct RunInput {
 struct ReportInput {
     std::vector<RunInput> runs;
     std::vector<experiment::ExperimentResults> experiments;
+    std::vector<record::JobSummary> jobs;  // distributed jobs summed across their nodes (report --job)
     std::string generator = "powerml";  // "powerml 0.1.0"
     UtcMillis generated_utc_ms = 0;
     std::string db_path;

@@ -10,6 +10,8 @@ namespace powerml::report {
 
 std::vector<Table> run_tables(const RunInput& run);
 std::vector<Table> experiment_tables(const experiment::ExperimentResults& results);
+// A job's nodes (one row each, then the total), its missing nodes and its phases by wall time.
+std::vector<Table> job_tables(const record::JobSummary& job);
 std::vector<Table> all_tables(const ReportInput& input);
 
 // Finds a table by id among `tables`; nullptr when absent.
