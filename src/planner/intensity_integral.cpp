@@ -7,6 +7,12 @@
 namespace powerml::planner {
 
 IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) {
+    // Sized once for a series without holes (each hole adds one piece): no regrowth, no copies.
+    const std::size_t expected = series.points.size();
+    m_bounds.reserve(expected + 1);
+    m_value.reserve(expected);
+    m_is_gap.reserve(expected);
+    m_is_uncertain.reserve(expected);
     for (const carbon::IntensityPoint& p : series.points) {
         const UtcMillis end = p.end();
         if (end <= p.start) continue;  // zero-length points carry no time
