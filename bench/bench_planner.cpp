@@ -80,6 +80,19 @@ void BM_BaselineSumAllSeries(benchmark::State& state) {
 }
 BENCHMARK(BM_BaselineSumAllSeries)->Unit(benchmark::kMicrosecond);
 
+// What the planner is handed before it does anything: the 20 zone-years copied out of the
+// source by value, as SeriesSource returns them (fresh memory each time, as from a provider).
+void BM_HandOverYear20Series(benchmark::State& state) {
+    const SeriesSource src = source();
+    for (auto _ : state)
+        for (int z = 0; z < k_sites; ++z) {
+            const carbon::IntensitySeries s = src("Z" + std::to_string(z), 0, 0);
+            benchmark::DoNotOptimize(s.points.data());
+        }
+    state.SetItemsProcessed(state.iterations() * k_sites * k_hours);
+}
+BENCHMARK(BM_HandOverYear20Series)->Unit(benchmark::kMillisecond);
+
 // Everything the planner does for a non-interruptible job: copy the series in, build the
 // prefix sums, score every candidate start at 20 sites, pick best and alternatives, evaluate.
 void BM_PlanYear20SitesContiguous(benchmark::State& state) {

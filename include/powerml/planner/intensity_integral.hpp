@@ -13,6 +13,8 @@ class IntensityIntegral {
 public:
     IntensityIntegral() = default;
     explicit IntensityIntegral(const carbon::IntensitySeries& series);
+    // Rebuilds from `series` in the memory already held (what a planner reusing it wants).
+    void assign(const carbon::IntensitySeries& series);
 
     // Integral of intensity over [a, b] in (g/kWh)·s; only meaningful when covered(a, b).
     double integral(UtcMillis a, UtcMillis b) const { return at(b) - at(a); }
