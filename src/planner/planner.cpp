@@ -15,10 +15,13 @@
 namespace powerml::planner {
 namespace {
 
-// The candidate buffer is kept between plans up to this size (a few zone-years of hourly data).
-constexpr std::size_t k_scratch_kept = (std::size_t{64} << 20) / sizeof(WindowCandidate);
+// What a thread keeps between plans, at most: the candidate buffer (a year of hourly data at
+// 20 sites needs 8 MB) and the zones' prefix sums (0.23 MB a zone-year of hourly data). A
+// server's worker threads each keep theirs, so both are bounded; a bigger plan frees its excess.
+constexpr std::size_t k_scratch_kept = (std::size_t{16} << 20) / sizeof(WindowCandidate);
+constexpr std::size_t k_zone_bytes_kept = std::size_t{16} << 20;
 
-// Zones' data kept between plans (the prefix sums' memory): more than a job usually names.
+// Zones' data kept between plans, in number (more than a job usually names).
 constexpr std::size_t k_zones_kept = 64;
 
 UtcMillis ms(double seconds) { return static_cast<UtcMillis>(std::llround(seconds * 1000.0)); }
@@ -130,8 +133,14 @@ Plan Planner::plan(const JobSpec& job, const PlanSettings& settings) const {
     struct GiveBack {
         std::map<std::string, std::unique_ptr<ZoneData>>& zones;
         ~GiveBack() {
-            for (auto& [zone, data] : zones)
-                if (pool.size() < k_zones_kept) pool.push_back(std::move(data));
+            std::size_t bytes = 0;
+            for (const auto& kept : pool) bytes += kept->integral.capacity_bytes();
+            for (auto& [zone, data] : zones) {
+                const std::size_t more = data->integral.capacity_bytes();
+                if (pool.size() >= k_zones_kept || bytes + more > k_zone_bytes_kept) continue;
+                bytes += more;
+                pool.push_back(std::move(data));
+            }
         }
     } give_back{zones};
     auto zone_data = [&](const Site& site) -> const ZoneData& {

@@ -71,6 +71,12 @@ public:
     };
 
     bool has_gaps() const { return m_has_gaps; }
+    // The memory its arrays hold (what keeping it for reuse costs).
+    std::size_t capacity_bytes() const {
+        return m_bounds.capacity() * sizeof(UtcMillis) +
+               (m_value.capacity() + m_cum.capacity() + m_cum_uncertain.capacity() + m_cum_gap_ms.capacity()) * sizeof(double) +
+               m_is_gap.capacity() + m_is_uncertain.capacity();
+    }
     // The length every piece has when they are all equal (an hourly series: 3,600,000), else 0.
     UtcMillis step() const { return m_step; }
 
