@@ -80,6 +80,19 @@ void BM_BaselineSumAllSeries(benchmark::State& state) {
 }
 BENCHMARK(BM_BaselineSumAllSeries)->Unit(benchmark::kMicrosecond);
 
+// What the planner is handed before it does anything: the 20 zone-years copied out of the
+// source by value, as SeriesSource returns them (fresh memory each time, as from a provider).
+void BM_HandOverYear20Series(benchmark::State& state) {
+    const SeriesSource src = source();
+    for (auto _ : state)
+        for (int z = 0; z < k_sites; ++z) {
+            const carbon::IntensitySeries s = src("Z" + std::to_string(z), 0, 0);
+            benchmark::DoNotOptimize(s.points.data());
+        }
+    state.SetItemsProcessed(state.iterations() * k_sites * k_hours);
+}
+BENCHMARK(BM_HandOverYear20Series)->Unit(benchmark::kMillisecond);
+
 // Everything the planner does for a non-interruptible job: copy the series in, build the
 // prefix sums, score every candidate start at 20 sites, pick best and alternatives, evaluate.
 void BM_PlanYear20SitesContiguous(benchmark::State& state) {
@@ -90,11 +103,9 @@ void BM_PlanYear20SitesContiguous(benchmark::State& state) {
 }
 BENCHMARK(BM_PlanYear20SitesContiguous)->Unit(benchmark::kMillisecond);
 
-// The search alone, with the prefix sums already built (what a server would keep warm).
-void BM_SearchOnlyYear20Sites(benchmark::State& state) {
-    std::vector<IntensityIntegral> integrals;
-    for (const auto& [zone, s] : zones()) integrals.emplace_back(s);
-    const JobSpec job = year_job(false, "2023-12-31T23:00:00Z");
+// The 20 site models of the year job, over prefix sums already built.
+std::vector<SiteModel> year_models(const std::vector<IntensityIntegral>& integrals) {
+    static const JobSpec job = year_job(false, "2023-12-31T23:00:00Z");
     std::vector<SiteModel> models(k_sites);
     for (int z = 0; z < k_sites; ++z) {
         SiteModel& m = models[z];
@@ -109,11 +120,35 @@ void BM_SearchOnlyYear20Sites(benchmark::State& state) {
         m.window_end = job.deadline;
         m.reference_end = *job.earliest_start + m.run_ms;
     }
+    return models;
+}
+
+// The search alone, with the prefix sums already built (what a server would keep warm).
+void BM_SearchOnlyYear20Sites(benchmark::State& state) {
+    std::vector<IntensityIntegral> integrals;
+    for (const auto& [zone, s] : zones()) integrals.emplace_back(s);
+    const std::vector<SiteModel> models = year_models(integrals);
+    std::vector<WindowCandidate> scratch;  // one buffer for every site and iteration, as Planner::plan does
+    for (auto _ : state)
+        for (const SiteModel& m : models) {
+            search_windows(m, scratch);
+            benchmark::DoNotOptimize(scratch.data());
+        }
+    state.SetItemsProcessed(state.iterations() * k_sites * k_hours);
+}
+BENCHMARK(BM_SearchOnlyYear20Sites)->Unit(benchmark::kMillisecond);
+
+// The same search, each site's candidates returned in a fresh vector (how it was called before
+// the buffer was reused): the difference is the allocator and the page faults.
+void BM_SearchOnlyYear20SitesFreshVectors(benchmark::State& state) {
+    std::vector<IntensityIntegral> integrals;
+    for (const auto& [zone, s] : zones()) integrals.emplace_back(s);
+    const std::vector<SiteModel> models = year_models(integrals);
     for (auto _ : state)
         for (const SiteModel& m : models) benchmark::DoNotOptimize(search_windows(m));
     state.SetItemsProcessed(state.iterations() * k_sites * k_hours);
 }
-BENCHMARK(BM_SearchOnlyYear20Sites)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SearchOnlyYear20SitesFreshVectors)->Unit(benchmark::kMillisecond);
 
 // Interruptible: the DP over a week's window and over the whole year, 20 sites.
 void BM_PlanInterruptible20Sites(benchmark::State& state, const char* deadline) {

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "powerml/carbon/series_json.hpp"
 #include "powerml/carbon/sources.hpp"
 #include "powerml/cli/commands.hpp"
 #include "powerml/core/config.hpp"
@@ -21,22 +21,11 @@ struct IntensityArgs {
 void print_series(const carbon::IntensitySeries& s, const std::string& format) {
     using carbon::PointKind;
     if (format == "json") {
-        nlohmann::json j = {{"zone", s.zone},
-                            {"unit", "gCO2eq/kWh"},
-                            {"signal", carbon::to_string(s.signal)},
-                            {"basis", carbon::to_string(s.basis)},
-                            {"source", s.provider},
-                            {"answered_by", s.answered_by},
-                            {"attribution", s.attribution},
-                            {"licence", s.licence},
-                            {"note", s.note}};
-        auto& pts = j["points"] = nlohmann::json::array();
-        for (const auto& p : s.points)
-            pts.push_back({{"time", format_rfc3339(p.start)},
-                           {"duration_s", p.duration_s},
-                           {"value", p.g_per_kwh},
-                           {"kind", carbon::to_string(p.kind)}});
-        fmt::print("{}\n", j.dump(1));
+        // Written straight into one buffer: a year is ~1 MB, 35,000 JSON values if built as a tree.
+        std::string out;
+        carbon::append_series_json(out, s);
+        out += '\n';
+        std::fwrite(out.data(), 1, out.size(), stdout);
         return;
     }
     std::string out;

@@ -6,7 +6,21 @@
 
 namespace powerml::planner {
 
-IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) {
+IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) { assign(series); }
+
+void IntensityIntegral::assign(const carbon::IntensitySeries& series) {
+    m_bounds.clear();
+    m_value.clear();
+    m_is_gap.clear();
+    m_is_uncertain.clear();
+    m_has_gaps = false;
+    m_step = 0;
+    // Sized once for a series without holes (each hole adds one piece): no regrowth, no copies.
+    const std::size_t expected = series.points.size();
+    m_bounds.reserve(expected + 1);
+    m_value.reserve(expected);
+    m_is_gap.reserve(expected);
+    m_is_uncertain.reserve(expected);
     for (const carbon::IntensityPoint& p : series.points) {
         const UtcMillis end = p.end();
         if (end <= p.start) continue;  // zero-length points carry no time
@@ -40,7 +54,9 @@ IntensityIntegral::IntensityIntegral(const carbon::IntensitySeries& series) {
     for (char u : m_is_uncertain) any_uncertain = any_uncertain || u;
     m_cum.assign(n + 1, 0.0);
     if (any_uncertain) m_cum_uncertain.assign(n + 1, 0.0);
+    else m_cum_uncertain.clear();
     if (m_has_gaps) m_cum_gap_ms.assign(n + 1, 0.0);
+    else m_cum_gap_ms.clear();
     for (std::size_t i = 0; i < n; ++i) {
         const double ms = static_cast<double>(m_bounds[i + 1] - m_bounds[i]);
         const double area = m_value[i] * ms / 1000.0;

@@ -2,6 +2,7 @@
 #include "powerml/planner/window_search.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace powerml::planner {
@@ -23,10 +24,15 @@ namespace {
 
 // A sorted array seen shifted by `offset`: one source of candidate starts.
 struct Stream {
-    const std::vector<UtcMillis>* values;
+    const UtcMillis* values;
+    std::size_t size;
     UtcMillis offset;
     std::size_t i;
 };
+
+// At most: the fixed starts, the series at the start and at the end of the run, and the two
+// series at the start of a transfer. Held on the stack: a search allocates nothing but `out`.
+constexpr std::size_t k_max_streams = 5;
 
 }  // namespace
 
@@ -42,33 +48,38 @@ void search_windows(const SiteModel& m, std::vector<WindowCandidate>& out) {
     // which delay costs). The minimum lies on a kink or an end of [lo, hi], so these starts
     // are all that must be scored; they are merged in ascending order so that every edge of
     // the window only moves forward.
-    std::vector<Stream> streams;
+    std::array<Stream, k_max_streams> streams;
+    std::size_t n_streams = 0;
     // A series with equal pieces, shifted, is the same set of times as another with the same
     // step and phase: such streams are merged once (an hourly series and a 5 h run, say).
-    std::vector<std::pair<UtcMillis, UtcMillis>> regular;  // (step, phase) already added
+    std::array<std::pair<UtcMillis, UtcMillis>, k_max_streams> regular;  // (step, phase) already added
+    std::size_t n_regular = 0;
+    std::size_t bound = 0;  // an upper bound on the number of starts: `out` grows once at most
+    auto add = [&](const UtcMillis* values, std::size_t size, UtcMillis offset) {
+        const UtcMillis* first = std::lower_bound(values, values + size, lo - offset);
+        const UtcMillis* last = std::upper_bound(first, values + size, hi - offset);
+        bound += static_cast<std::size_t>(last - first);
+        streams[n_streams++] = {values, size, offset, static_cast<std::size_t>(first - values)};
+    };
     auto add_series = [&](const IntensityIntegral& series, UtcMillis offset) {
         const std::vector<UtcMillis>& values = series.bounds();
         if (const UtcMillis step = series.step(); step > 0) {
             const std::pair<UtcMillis, UtcMillis> key{step, ((values.front() + offset) % step + step) % step};
-            if (std::find(regular.begin(), regular.end(), key) != regular.end()) return;
-            regular.push_back(key);
+            if (std::find(regular.begin(), regular.begin() + n_regular, key) != regular.begin() + n_regular) return;
+            regular[n_regular++] = key;
         }
-        auto it = std::lower_bound(values.begin(), values.end(), lo - offset);
-        streams.push_back({&values, offset, static_cast<std::size_t>(it - values.begin())});
+        add(values.data(), values.size(), offset);
     };
-    auto add = [&](const std::vector<UtcMillis>& values, UtcMillis offset) {
-        auto it = std::lower_bound(values.begin(), values.end(), lo - offset);
-        streams.push_back({&values, offset, static_cast<std::size_t>(it - values.begin())});
-    };
-    std::vector<UtcMillis> fixed = {lo, hi, std::clamp(m.reference_end - m.run_ms, lo, hi)};
+    std::array<UtcMillis, 3> fixed = {lo, hi, std::clamp(m.reference_end - m.run_ms, lo, hi)};
     std::sort(fixed.begin(), fixed.end());
-    add(fixed, 0);
+    add(fixed.data(), fixed.size(), 0);
     add_series(*m.here, 0);
     add_series(*m.here, -m.run_ms);
     if (moving) {
         add_series(*m.here, m.transfer_ms);
         add_series(*m.origin, m.transfer_ms);
     }
+    out.reserve(bound);
 
     IntensityIntegral::Cursor run_start(*m.here), run_end(*m.here);
     const IntensityIntegral& origin = m.origin ? *m.origin : *m.here;
@@ -95,19 +106,19 @@ void search_windows(const SiteModel& m, std::vector<WindowCandidate>& out) {
     };
 
     // k-way merge of the streams; each keeps its next value cached.
-    std::vector<UtcMillis> head(streams.size());
+    std::array<UtcMillis, k_max_streams> head{};
     constexpr UtcMillis k_done = std::numeric_limits<UtcMillis>::max();
     auto refresh = [&](std::size_t i) {
         const Stream& st = streams[i];
-        head[i] = st.i < st.values->size() ? (*st.values)[st.i] + st.offset : k_done;
+        head[i] = st.i < st.size ? st.values[st.i] + st.offset : k_done;
     };
-    for (std::size_t i = 0; i < streams.size(); ++i) refresh(i);
+    for (std::size_t i = 0; i < n_streams; ++i) refresh(i);
     for (;;) {
         UtcMillis next = k_done;
-        for (UtcMillis h : head) next = std::min(next, h);
+        for (std::size_t i = 0; i < n_streams; ++i) next = std::min(next, head[i]);
         if (next > hi) break;
         consider(next);
-        for (std::size_t i = 0; i < streams.size(); ++i) {
+        for (std::size_t i = 0; i < n_streams; ++i) {
             while (head[i] == next) {  // equal values from several streams are scored once
                 ++streams[i].i;
                 refresh(i);

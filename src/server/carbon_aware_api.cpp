@@ -175,7 +175,8 @@ std::shared_ptr<const carbon::IntensitySeries> CarbonAwareApi::series(const std:
     }
 }
 
-nlohmann::json CarbonAwareApi::emissions(const std::vector<std::string>& locations, const QueryParams& q) const {
+void CarbonAwareApi::each_emission(const std::vector<std::string>& locations, const QueryParams& q,
+                                   const EmissionVisitor& visit) const {
     const auto time = query_time(q, "time");
     const auto to_time = query_time(q, "toTime");
     const bool fill = fill_wanted(q.one("fill"), "fill");
@@ -188,22 +189,32 @@ nlohmann::json CarbonAwareApi::emissions(const std::vector<std::string>& locatio
         if (to <= from) throw HttpError::bad_field("time", "time must be before toTime");
         check_range("toTime", from, to);
     }
-    nlohmann::json out = nlohmann::json::array();
     for (const auto& location : locations) {
         const auto s = series("location", location, from, to + 1);
         for (const auto& p : s->points) {
             if (!in_sdk_interval(p, from, to) || (p.filled && !fill)) continue;
-            nlohmann::json e = {{"location", location},
-                                {"time", format_rfc3339(p.start)},
-                                {"rating", p.g_per_kwh},
-                                {"duration", timespan(p.duration_s)}};
-            if (fill) {
-                e["kind"] = std::string(carbon::to_string(p.kind));
-                e["filled"] = p.filled;
-            }
-            out.push_back(std::move(e));
+            visit(location, p, fill);
         }
     }
+}
+
+nlohmann::json CarbonAwareApi::emission_json(const std::string& location, const carbon::IntensityPoint& p, bool fill) {
+    nlohmann::json e = {{"location", location},
+                        {"time", format_rfc3339(p.start)},
+                        {"rating", p.g_per_kwh},
+                        {"duration", timespan(p.duration_s)}};
+    if (fill) {
+        e["kind"] = std::string(carbon::to_string(p.kind));
+        e["filled"] = p.filled;
+    }
+    return e;
+}
+
+nlohmann::json CarbonAwareApi::emissions(const std::vector<std::string>& locations, const QueryParams& q) const {
+    nlohmann::json out = nlohmann::json::array();
+    each_emission(locations, q, [&](const std::string& location, const carbon::IntensityPoint& p, bool fill) {
+        out.push_back(emission_json(location, p, fill));
+    });
     return out;
 }
 
@@ -217,12 +228,27 @@ nlohmann::json CarbonAwareApi::emissions_by_locations(const QueryParams& q) cons
 }
 
 nlohmann::json CarbonAwareApi::best(const QueryParams& q) const {
-    const nlohmann::json all = emissions(q.locations(m_limits.max_locations), q);
-    nlohmann::json out = nlohmann::json::array();
+    // The lowest rating found on the typed points, and only its points made into JSON: a month
+    // at 50 locations is 37,000 points, of which one or a few are answered. A point that ties
+    // the lowest so far is kept; a lower one drops them (NaN ratings never win, as before).
+    struct Winner {
+        const std::string* location;  // into the request's list, alive for the whole call
+        carbon::IntensityPoint point;
+    };
+    std::vector<Winner> winners;
     double lowest = INFINITY;
-    for (const auto& e : all) lowest = std::min(lowest, e["rating"].get<double>());
-    for (const auto& e : all)
-        if (e["rating"].get<double>() == lowest) out.push_back(e);
+    bool fill = false;
+    const std::vector<std::string> locations = q.locations(m_limits.max_locations);
+    each_emission(locations, q, [&](const std::string& location, const carbon::IntensityPoint& p, bool f) {
+        fill = f;
+        if (p.g_per_kwh < lowest) {
+            lowest = p.g_per_kwh;
+            winners.clear();
+        }
+        if (p.g_per_kwh == lowest) winners.push_back({&location, p});
+    });
+    nlohmann::json out = nlohmann::json::array();
+    for (const Winner& w : winners) out.push_back(emission_json(*w.location, w.point, fill));
     return out;
 }
 

@@ -120,6 +120,22 @@ TEST_F(ServerRoutesTest, ByLocationsAcceptsBothSpellingsAndBestPicksTheLowest) {
     EXPECT_DOUBLE_EQ(best[0]["rating"].get<double>(), lowest);
 }
 
+// best over a range answers exactly the entries of bylocations that have the lowest rating,
+// ties included, in the same order and with the same fields (fill=estimated adds two).
+TEST_F(ServerRoutesTest, BestOverARangeIsEveryLowestEntryOfByLocations) {
+    for (const std::string extra : {"", "&fill=estimated"}) {
+        const std::string query = "?locations=CY,DE,FR&time=2023-06-01T00:00:00Z&toTime=2023-06-03T00:00:00Z" + extra;
+        const json all = get_json("/emissions/bylocations" + query, 200);
+        ASSERT_GT(all.size(), 100u);
+        double lowest = INFINITY;
+        for (const json& e : all) lowest = std::min(lowest, e["rating"].get<double>());
+        json expected = json::array();
+        for (const json& e : all)
+            if (e["rating"].get<double>() == lowest) expected.push_back(e);
+        EXPECT_EQ(get_json("/emissions/bylocations/best" + query, 200), expected) << extra;
+    }
+}
+
 TEST_F(ServerRoutesTest, ForecastOptimalWindowIsTheMinimumRollingAverage) {
     const std::string from = "2023-06-01T00:00:00Z", to = "2023-06-02T00:00:00Z";
     const json j = get_json("/emissions/forecasts/current?location=CY&dataStartAt=" + from + "&dataEndAt=" + to + "&windowSize=120", 200);

@@ -13,6 +13,8 @@ class IntensityIntegral {
 public:
     IntensityIntegral() = default;
     explicit IntensityIntegral(const carbon::IntensitySeries& series);
+    // Rebuilds from `series` in the memory already held (what a planner reusing it wants).
+    void assign(const carbon::IntensitySeries& series);
 
     // Integral of intensity over [a, b] in (g/kWh)·s; only meaningful when covered(a, b).
     double integral(UtcMillis a, UtcMillis b) const { return at(b) - at(a); }
@@ -69,6 +71,12 @@ public:
     };
 
     bool has_gaps() const { return m_has_gaps; }
+    // The memory its arrays hold (what keeping it for reuse costs).
+    std::size_t capacity_bytes() const {
+        return m_bounds.capacity() * sizeof(UtcMillis) +
+               (m_value.capacity() + m_cum.capacity() + m_cum_uncertain.capacity() + m_cum_gap_ms.capacity()) * sizeof(double) +
+               m_is_gap.capacity() + m_is_uncertain.capacity();
+    }
     // The length every piece has when they are all equal (an hourly series: 3,600,000), else 0.
     UtcMillis step() const { return m_step; }
 

@@ -52,7 +52,12 @@ public:
 private:
     std::shared_ptr<const carbon::IntensitySeries> series(const std::string& field, const std::string& location,
                                                           UtcMillis from, UtcMillis to) const;
+    // Calls visit(location, point, fill) for each point the emissions routes answer, in the
+    // order they answer them, after the query's checks; `fill` is whether fill=estimated was asked.
+    using EmissionVisitor = std::function<void(const std::string&, const carbon::IntensityPoint&, bool)>;
+    void each_emission(const std::vector<std::string>& locations, const QueryParams& q, const EmissionVisitor& visit) const;
     nlohmann::json emissions(const std::vector<std::string>& locations, const QueryParams& q) const;
+    static nlohmann::json emission_json(const std::string& location, const carbon::IntensityPoint& p, bool fill);
     struct ForecastRequest {
         std::optional<UtcMillis> requested_at;  // now when absent (the current route)
         std::optional<UtcMillis> start, end;    // dataStartAt, dataEndAt
