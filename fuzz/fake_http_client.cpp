@@ -14,15 +14,6 @@ std::string g_answer;
 
 namespace powerml::carbon {
 
-std::string url_encode(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-        else out += fmt::format("%{:02X}", c);
-    }
-    return out;
-}
-
 HttpClient::HttpClient(std::string provider, std::string base_url, HttpOptions options)
     : m_provider(std::move(provider)), m_base_url(std::move(base_url)), m_options(options) {}
 
