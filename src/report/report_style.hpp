@@ -1,6 +1,7 @@
 #pragma once
 // The style both HTML reports (runs and experiments, profiles) share: page, headings, data
 // tables, chart frame. Each report adds the rules of its own charts after it.
+#include <string>
 
 namespace powerml::report {
 
@@ -12,5 +13,13 @@ table.data th,table.data td{border:1px solid #ccc;padding:2px 6px;text-align:lef
 table.data td.num{text-align:right;min-width:3em;font-variant-numeric:tabular-nums}table.data th{background:#f0f4f8}
 svg.chart{display:block;margin:12px 0;background:#fff;border:1px solid #e4e4e4}
 )";
+
+// The page up to its heading: the document head with the shared style and the report's own
+// chart rules, then <h1>TITLE</h1>. `title` is the report's fixed name (no markup to escape).
+inline std::string report_page_start(const char* title, const char* own_style) {
+    return std::string("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>") +
+           title + "</title><style>" + k_report_base_style + own_style + "</style></head><body><h1>" + title + "</h1>";
+}
 
 }  // namespace powerml::report
