@@ -183,6 +183,28 @@ bool is_run_folder(const std::string& run) {
     return !run.empty() && std::filesystem::is_directory(run, ec) && std::filesystem::exists(std::filesystem::path(run) / "summary.json", ec);
 }
 
+namespace {
+
+// A run from an open store, as measured; for a run powerml did not see end, its summary from
+// the samples that were stored.
+LoadedRun load_stored_run(const store::RunStore& db, const std::string& run) {
+    LoadedRun out;
+    auto stored = db.load(run);
+    out.record = std::move(stored.record);
+    out.timeline = std::move(stored.timeline);
+    out.origin = "run store " + store::redacted_location(db.file().string());
+    if (!stored.has_summary) {
+        out.record.summary = analysis::summarize(out.timeline);
+        out.record.summary.notes.push_back("interrupted: powerml stopped before the job ended; these are the samples it stored");
+        out.record.carbon.intensity_source = "not computed for an interrupted run";
+        out.record.started_utc_ms = out.timeline.start_utc_ms + static_cast<UtcMillis>(out.timeline.job_start_s * 1000);
+        out.record.ended_utc_ms = out.timeline.start_utc_ms + static_cast<UtcMillis>(out.timeline.job_end_s * 1000);
+    }
+    return out;
+}
+
+}  // namespace
+
 record::JobSummary load_job(const std::string& job_key, const std::filesystem::path& db_file,
                             const std::vector<std::string>& expected_nodes) {
     if (!store::run_store_exists(db_file))
@@ -190,7 +212,7 @@ record::JobSummary load_job(const std::string& job_key, const std::filesystem::p
     const store::RunStore db(db_file, store::RunStore::Mode::read_only);
     std::vector<record::RunRecord> runs;
     for (const auto& id : db.job_run_ids(job_key)) {
-        LoadedRun run = load_run(id, db_file);
+        LoadedRun run = load_stored_run(db, id);  // one connection for the whole job
         if (!run.record.job) {  // an interrupted run keeps its key and node in the store's columns only
             run.record.job = record::JobIdentity{};
             run.record.job->key = job_key;
@@ -233,21 +255,9 @@ LoadedRun load_run(const std::string& run, const std::filesystem::path& db_file)
         return out;
     }
     if (!store::run_store_exists(db_file))
-        throw Error("no run '" + run + "': no folder of that name, and no run store at " + db_file.string());
-    const store::RunStore db(db_file, store::RunStore::Mode::read_only);
-    auto stored = db.load(run);
-    out.record = std::move(stored.record);
-    out.timeline = std::move(stored.timeline);
-    out.origin = "run store " + store::redacted_location(db_file.string());
-    if (!stored.has_summary) {
-        // powerml did not see this run end: its summary comes from the samples that were stored.
-        out.record.summary = analysis::summarize(out.timeline);
-        out.record.summary.notes.push_back("interrupted: powerml stopped before the job ended; these are the samples it stored");
-        out.record.carbon.intensity_source = "not computed for an interrupted run";
-        out.record.started_utc_ms = out.timeline.start_utc_ms + static_cast<UtcMillis>(out.timeline.job_start_s * 1000);
-        out.record.ended_utc_ms = out.timeline.start_utc_ms + static_cast<UtcMillis>(out.timeline.job_end_s * 1000);
-    }
-    return out;
+        throw Error("no run '" + run + "': no folder of that name, and no run store at " +
+                    store::redacted_location(db_file.string()));
+    return load_stored_run(store::RunStore(db_file, store::RunStore::Mode::read_only), run);
 }
 
 }  // namespace powerml::measure
