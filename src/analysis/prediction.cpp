@@ -17,9 +17,9 @@ namespace powerml::analysis {
 
 namespace {
 
-bool is_epoch_name(const std::string& name) {
+bool is_epoch_name(std::string_view name) {
     if (name.size() < 5) return false;
-    std::string head = name.substr(0, 5);
+    std::string head(name.substr(0, 5));
     for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return head == "epoch";
 }
@@ -185,8 +185,7 @@ std::vector<EpochWindow> epoch_windows(const record::Timeline& timeline) {
     std::optional<std::string> epoch_lane;
     for (const auto& event : timeline.phases) {
         const std::string_view lane = record::phase_lane(event.name);
-        const std::string bare = event.name.substr(lane.empty() ? 0 : lane.size() + 1);
-        if (!is_epoch_name(bare)) continue;
+        if (!is_epoch_name(record::phase_bare_name(event.name))) continue;
         if (!epoch_lane) epoch_lane = std::string(lane);
         if (lane != *epoch_lane) continue;
         if (event.begin) {
@@ -309,9 +308,7 @@ std::optional<std::size_t> declared_epochs_total(const record::Timeline& timelin
     std::optional<std::size_t> out;
     // Any rank's declaration counts ("rank0/epochs_total" in a job of several ranks).
     for (const auto& m : timeline.metrics) {
-        const std::string_view lane = record::phase_lane(m.name);
-        const std::string_view bare = std::string_view(m.name).substr(lane.empty() ? 0 : lane.size() + 1);
-        if (bare == "epochs_total" && m.value >= 1 && m.value < 1e9) out = static_cast<std::size_t>(std::llround(m.value));
+        if (record::phase_bare_name(m.name) == "epochs_total" && m.value >= 1 && m.value < 1e9) out = static_cast<std::size_t>(std::llround(m.value));
     }
     return out;
 }

@@ -118,6 +118,11 @@ std::string_view phase_lane(std::string_view name) {
     return name.substr(0, slash);
 }
 
+std::string_view phase_bare_name(std::string_view name) {
+    const std::string_view lane = phase_lane(name);
+    return lane.empty() ? name : name.substr(lane.size() + 1);
+}
+
 std::string_view to_string(EnergyBasis basis) { return basis == EnergyBasis::net ? "net" : "gross"; }
 
 std::string_view describe(EnergyBasis basis) {

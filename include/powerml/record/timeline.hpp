@@ -51,6 +51,8 @@ struct PhaseEvent {
 std::string rank_phase_name(int rank, std::string_view name);
 // The lane of a phase name: "rank1" for "rank1/epoch-2", "" for a name without a rank prefix.
 std::string_view phase_lane(std::string_view name);
+// The name without its lane: "epoch-2" for "rank1/epoch-2" (and for "epoch-2").
+std::string_view phase_bare_name(std::string_view name);
 
 struct MetricEvent {
     double t_s = 0;
