@@ -1,8 +1,6 @@
 // The store's SQL on PostgreSQL through libpq: a team's store that every node writes to at
 // once. Every statement goes through PQexecParams with its values as parameters (samples as
 // binary BYTEA), results come back as text and are parsed exactly (extra_float_digits = 3).
-#include <libpq-fe.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -11,12 +9,16 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/core/utf8_check.hpp"
+#include "libpq_library.hpp"
 #include "powerml/store/store_location.hpp"
 #include "sql_connection.hpp"
 
 namespace powerml::store {
 
 namespace {
+
+// Every libpq call goes through the table bound when the first PostgreSQL store is opened.
+const detail::LibPq& pq() { return detail::libpq(); }
 
 // Type OIDs of PostgreSQL's built-in types (pg_type.dat; fixed since 7.x).
 constexpr Oid k_bytea_oid = 17, k_int8_oid = 20, k_text_oid = 25, k_float8_oid = 701;
@@ -75,7 +77,7 @@ class PostgresConnection;
 class PostgresStatement final : public SqlStatement {
 public:
     PostgresStatement(PostgresConnection& db, std::string sql) : m_db(db), m_sql(std::move(sql)) {}
-    ~PostgresStatement() override { PQclear(m_result); }
+    ~PostgresStatement() override { pq().PQclear(m_result); }
 
     // PostgreSQL's text holds only well-formed characters (SQLite keeps any bytes): a stray byte
     // in a host or phase name becomes '?' rather than losing the run.
@@ -96,11 +98,11 @@ public:
     }
     bool step() override {
         if (!m_result) execute();
-        return ++m_row < PQntuples(m_result);
+        return ++m_row < pq().PQntuples(m_result);
     }
     void run() override {
         execute();
-        PQclear(m_result);
+        pq().PQclear(m_result);
         m_result = nullptr;
         m_params.clear();
     }
@@ -113,15 +115,15 @@ public:
         std::from_chars(v, v + std::strlen(v), out);
         return out;
     }
-    bool is_null(int col) const override { return PQgetisnull(m_result, m_row, col) != 0; }
+    bool is_null(int col) const override { return pq().PQgetisnull(m_result, m_row, col) != 0; }
     std::vector<double> blob(int col) const override {
         if (is_null(col)) return {};
         std::size_t bytes = 0;
-        unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(value(col)), &bytes);
+        unsigned char* raw = pq().PQunescapeBytea(reinterpret_cast<const unsigned char*>(value(col)), &bytes);
         if (!raw) throw Error("run store: out of memory reading a sample");
         std::vector<double> out(bytes / sizeof(double));
         if (!out.empty()) std::memcpy(out.data(), raw, out.size() * sizeof(double));
-        PQfreemem(raw);
+        pq().PQfreemem(raw);
         return out;
     }
 
@@ -140,7 +142,7 @@ private:
         param(i) = {false, std::move(value), type, format};
         return *this;
     }
-    const char* value(int col) const { return PQgetvalue(m_result, m_row, col); }
+    const char* value(int col) const { return pq().PQgetvalue(m_result, m_row, col); }
     void execute();
 
     PostgresConnection& m_db;
@@ -167,41 +169,41 @@ public:
         }
         keywords.insert(keywords.end(), {"fallback_application_name", "dbname", nullptr});
         values.insert(values.end(), {"powerml", conninfo.c_str(), nullptr});
-        m_conn = PQconnectdbParams(keywords.data(), values.data(), 1);
+        m_conn = pq().PQconnectdbParams(keywords.data(), values.data(), 1);
         if (!m_conn) throw Error("cannot connect to the run store " + shown() + ": out of memory");
-        if (PQstatus(m_conn) != CONNECTION_OK) {
-            const std::string why = "cannot connect to the run store " + shown() + where() + ": " + detail(PQerrorMessage(m_conn));
-            PQfinish(m_conn);
+        if (pq().PQstatus(m_conn) != CONNECTION_OK) {
+            const std::string why = "cannot connect to the run store " + shown() + where() + ": " + detail(pq().PQerrorMessage(m_conn));
+            pq().PQfinish(m_conn);
             throw Error(why);
         }
         // NOTICEs ("relation already exists, skipping") would go to stderr: the library never
         // writes there.
-        PQsetNoticeProcessor(m_conn, [](void*, const char*) {}, nullptr);
+        pq().PQsetNoticeProcessor(m_conn, [](void*, const char*) {}, nullptr);
         try {
             exec("SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET extra_float_digits = 3");
             if (mode == Mode::read_only) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
         } catch (...) {
-            PQfinish(m_conn);
+            pq().PQfinish(m_conn);
             throw;
         }
     }
-    ~PostgresConnection() override { PQfinish(m_conn); }
+    ~PostgresConnection() override { pq().PQfinish(m_conn); }
 
     std::unique_ptr<SqlStatement> prepare(const std::string& sql) override {
         return std::make_unique<PostgresStatement>(*this, sql);
     }
     void exec(const std::string& sql) override {
-        PGresult* result = PQexec(m_conn, sql.c_str());
-        const auto status = PQresultStatus(result);
+        PGresult* result = pq().PQexec(m_conn, sql.c_str());
+        const auto status = pq().PQresultStatus(result);
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
             const std::string why = failure(result);
-            PQclear(result);
+            pq().PQclear(result);
             throw Error(why);
         }
-        PQclear(result);
+        pq().PQclear(result);
     }
     bool in_transaction() const override {
-        const auto status = PQtransactionStatus(m_conn);
+        const auto status = pq().PQtransactionStatus(m_conn);
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
     }
     // An advisory lock held until COMMIT: the first of many nodes creates or upgrades the
@@ -224,22 +226,22 @@ public:
     PGconn* handle() const { return m_conn; }
     // "run store postgresql://[redacted]@db/powerml: ERROR: ..." for a failed result.
     std::string failure(const PGresult* result) const {
-        const char* message = result ? PQresultErrorMessage(result) : PQerrorMessage(m_conn);
-        return "run store " + shown() + ": " + detail(message && *message ? message : PQerrorMessage(m_conn));
+        const char* message = result ? pq().PQresultErrorMessage(result) : pq().PQerrorMessage(m_conn);
+        return "run store " + shown() + ": " + detail(message && *message ? message : pq().PQerrorMessage(m_conn));
     }
 
 private:
-    std::string detail(const char* message) const { return safe_detail(message ? message : "", m_redactor, PQpass(m_conn)); }
+    std::string detail(const char* message) const { return safe_detail(message ? message : "", m_redactor, pq().PQpass(m_conn)); }
     // " (host db.lab, port 5432, database powerml)": which server it was, as libpq resolved it.
     std::string where() const {
         std::string out;
         const auto add = [&](const char* name, const char* value) {
             if (value && *value) out += std::string(out.empty() ? " (" : ", ") + name + " " + m_redactor.scrub(value);
         };
-        add("host", PQhost(m_conn));
-        add("port", PQport(m_conn));
-        add("database", PQdb(m_conn));
-        add("user", PQuser(m_conn));
+        add("host", pq().PQhost(m_conn));
+        add("port", pq().PQport(m_conn));
+        add("database", pq().PQdb(m_conn));
+        add("user", pq().PQuser(m_conn));
         return out.empty() ? out : out + ")";
     }
 
@@ -248,7 +250,7 @@ private:
 };
 
 void PostgresStatement::execute() {
-    PQclear(m_result);
+    pq().PQclear(m_result);
     m_result = nullptr;
     m_row = -1;
     std::vector<const char*> values;
@@ -260,12 +262,12 @@ void PostgresStatement::execute() {
         lengths.push_back(static_cast<int>(p.value.size()));
         formats.push_back(p.format);
     }
-    m_result = PQexecParams(m_db.handle(), m_sql.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
+    m_result = pq().PQexecParams(m_db.handle(), m_sql.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
                             lengths.data(), formats.data(), 0);
-    const auto status = PQresultStatus(m_result);
+    const auto status = pq().PQresultStatus(m_result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         const std::string why = m_db.failure(m_result);
-        PQclear(m_result);
+        pq().PQclear(m_result);
         m_result = nullptr;
         throw Error(why);
     }

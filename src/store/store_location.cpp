@@ -1,11 +1,10 @@
 #include "powerml/store/store_location.hpp"
 
-#include <libpq-fe.h>
-
 #include <cctype>
 #include <memory>
 #include <optional>
 
+#include "libpq_library.hpp"
 #include "powerml/core/redactor.hpp"
 #include "sql_connection.hpp"
 
@@ -17,15 +16,18 @@ bool has_uri_prefix(std::string_view location) {
     return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-using ConninfoOptions = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+using ConninfoOptions = std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)>;
 
-// libpq's own reading of the location (nothing when it is not one libpq can parse).
+// libpq's own reading of the location (nothing when it is not one libpq can parse, or when
+// libpq cannot be loaded).
 ConninfoOptions parse_conninfo(std::string_view location) {
+    const detail::LibPq* pq = detail::libpq_if_available();
+    if (!pq) return ConninfoOptions(nullptr, [](PQconninfoOption*) {});
     char* error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(std::string(location).c_str(), &error);
+    PQconninfoOption* options = pq->PQconninfoParse(std::string(location).c_str(), &error);
     // The parser's message may quote the location, password included: it is never used.
-    PQfreemem(error);
-    return ConninfoOptions(options, &PQconninfoFree);
+    pq->PQfreemem(error);
+    return ConninfoOptions(options, pq->PQconninfoFree);
 }
 
 }  // namespace
@@ -33,6 +35,10 @@ ConninfoOptions parse_conninfo(std::string_view location) {
 bool is_postgresql_location(std::string_view location) {
     if (has_uri_prefix(location)) return true;
     if (location.find('=') == std::string_view::npos) return false;
+    // Without libpq a "key=value" location cannot be told from a file name; it is taken as
+    // PostgreSQL's, so that opening it says libpq is missing and showing it redacts its
+    // password=, rather than creating a SQLite file of that name.
+    if (!detail::libpq_if_available()) return true;
     return parse_conninfo(location) != nullptr;
 }
 
@@ -66,6 +72,8 @@ std::optional<std::string_view> uri_password(std::string_view location) {
 }  // namespace
 
 std::optional<std::string> location_problem(std::string_view location) {
+    std::string why;
+    if (!detail::libpq_if_available(&why)) return "PostgreSQL needs libpq5 (apt-get install libpq5): " + why;
     const auto options = parse_conninfo(location);
     // libpq's own message is not used: it may quote the password.
     if (!options) return "libpq cannot read it as connection parameters (docs/reference/team-store.md shows the forms)";
