@@ -53,7 +53,8 @@ class CMakeBuild(build_ext):
                      "-DPOWERML_BUILD_TESTS=OFF", "-DPOWERML_BUILD_BENCH=OFF", "-DPOWERML_WITH_PYTHON=ON",
                      "-DPOWERML_WITH_TORCH=OFF", "-DPOWERML_WITH_ONNX=OFF", f"-DPython_EXECUTABLE={sys.executable}"])
         jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 1)
-        run(["cmake", "--build", build, "--target", "powerml_python_core", "--parallel", jobs])
+        # The HTTP plugin (live grid providers, smart plugs) goes into the package beside _core.
+        run(["cmake", "--build", build, "--target", "powerml_python_core", "powerml_http", "--parallel", jobs])
 
         # The built module carries the suffix of the Python CMake found; it must be this one's.
         suffix = sysconfig.get_config_var("EXT_SUFFIX")
@@ -66,6 +67,7 @@ class CMakeBuild(build_ext):
         target = Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, target)
+        shutil.copyfile(build / "libpowerml_http.so", target.parent / "libpowerml_http.so")
 
 
 class BuildPyWithData(build_py):

@@ -5,10 +5,10 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <httplib.h>
 
-#include "powerml/core/redactor.hpp"
 #include "powerml/core/error.hpp"
+#include "powerml/core/http_transport.hpp"
+#include "powerml/core/redactor.hpp"
 #include "powerml/core/utf8_check.hpp"
 
 namespace powerml::carbon {
@@ -36,7 +36,7 @@ std::string printable(const std::string& body, std::size_t max) {
 
 HttpClient::HttpClient(std::string provider, std::string base_url, HttpOptions options)
     : m_provider(std::move(provider)), m_base_url(std::move(base_url)), m_options(options) {
-    // Split "http://host:port/prefix" into what httplib::Client wants and the path prefix.
+    // Split "http://host:port/prefix" into the origin to connect to and the path prefix.
     const auto scheme_end = m_base_url.find("://");
     if (scheme_end == std::string::npos)
         throw Error(Redactor().scrub(
@@ -49,15 +49,11 @@ HttpClient::HttpClient(std::string provider, std::string base_url, HttpOptions o
 
 std::string HttpClient::get(const std::string& path_and_query, const std::map<std::string, std::string>& headers,
                             const std::string& basic_user, const std::string& basic_password) const {
-    httplib::Client client(m_host);
-    const auto secs = static_cast<time_t>(m_options.timeout_s);
-    const auto usecs = static_cast<time_t>((m_options.timeout_s - static_cast<double>(secs)) * 1e6);
-    client.set_connection_timeout(secs, usecs);
-    client.set_read_timeout(secs, usecs);
-    client.set_write_timeout(secs, usecs);
-    if (!basic_user.empty()) client.set_basic_auth(basic_user, basic_password);
-    httplib::Headers h;
-    for (const auto& [k, v] : headers) h.emplace(k, v);
+    http::ConnectionOptions connection_options;
+    connection_options.timeout_s = m_options.timeout_s;
+    connection_options.basic_user = basic_user;
+    connection_options.basic_password = basic_password;
+    const auto connection = http::connect(m_host, connection_options);
     const std::string path = m_prefix + path_and_query;
     const std::string shown = path.substr(0, path.find('?'));  // never quote the query: it may hold a key
     const std::string key_hint = fmt::format("provider.{}.key or POWERML_PROVIDER_{}_KEY", m_provider, upper_env(m_provider));
@@ -77,7 +73,7 @@ std::string HttpClient::get(const std::string& path_and_query, const std::map<st
         std::string body;
         bool too_big = false, too_slow = false;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(m_options.total_timeout_s);
-        auto res = client.Get(path, h, [&](const char* data, std::size_t n) {
+        const auto res = connection->get(path, headers, [&](const char* data, std::size_t n) {
             if (body.size() + n > m_options.max_body_bytes) return !(too_big = true);
             if (std::chrono::steady_clock::now() > deadline) return !(too_slow = true);
             body.append(data, n);
@@ -93,15 +89,15 @@ std::string HttpClient::get(const std::string& path_and_query, const std::map<st
                                        m_provider, m_options.total_timeout_s, shown);
             continue;
         }
-        if (!res) {
+        if (!res.reached) {
             last_problem = fmt::format("cannot reach {} at {} ({}); check provider.{}.base_url and the network", m_provider,
-                                       m_host, httplib::to_string(res.error()), m_provider);
+                                       m_host, res.error, m_provider);
             continue;
         }
         // An answer or error page that echoes the request would carry the key into messages,
         // parse errors and notes: removed before anything else looks at it.
         redactor.scrub_secrets_in_place(body);
-        const int status = res->status;
+        const int status = res.status;
         if (status >= 200 && status < 300) return body;
         if (status == 401)
             throw fail(fmt::format("{} rejected the credentials (HTTP 401 on {}); check {}", m_provider, shown, key_hint));

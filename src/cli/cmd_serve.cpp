@@ -15,7 +15,7 @@
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
 #include "powerml/server/counter_daemon.hpp"
-#include "powerml/server/server.hpp"
+#include "powerml/server/http_service.hpp"
 
 namespace powerml::cli {
 
@@ -149,22 +149,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
         o.version = POWERML_VERSION;
         o.config = Config::load_user();
 
-        sigset_t stop_signals = block_stop_signals();
-
-        std::unique_ptr<server::LivePower> live;
-        if (!f->no_sampler) {
-            std::vector<std::string> notes;
-            live = server::LivePower::from_machine(f->interval_ms / 1000.0, notes);
-            for (const auto& n : notes) fmt::print(stderr, "powerml: {}\n", n);
-        }
-        server::Server srv(std::move(o), std::move(live));
-        const int port = srv.start();
-        fmt::print(stderr, "powerml: serving on http://{}:{} (GET /openapi.json lists the routes; Ctrl-C stops)\n",
-                   f->host.find(':') != std::string::npos ? "[" + f->host + "]" : f->host, port);
-        int signal_number = 0;
-        sigwait(&stop_signals, &signal_number);
-        fmt::print(stderr, "powerml: stopping ({})\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-        srv.stop();
+        server::HttpServiceRequest request;
+        request.options = std::move(o);
+        if (!f->no_sampler) request.sample_interval_s = f->interval_ms / 1000.0;
+        request.say = [](const std::string& line) { fmt::print(stderr, "powerml: {}\n", line); };
+        request.stop_signals = block_stop_signals();
+        server::run_http_service_from_plugin(request);
         exit_code = 0;
     });
 }

@@ -79,6 +79,8 @@ std::filesystem::path data_dir() {
 
 std::vector<std::string> plugin_candidates(const std::string& file_name) {
     std::vector<std::string> candidates;
+    // Beside the object itself first: a pip-installed package keeps its plugins in its folder.
+    if (const auto self = loaded_from(); !self.empty()) candidates.push_back((self.parent_path() / file_name).string());
     for (const auto& dir : relocated_dirs("lib/powerml")) candidates.push_back((dir / file_name).string());
     return candidates;
 }

@@ -1,13 +1,13 @@
-#include "plugin_loader.hpp"
+#include "powerml/core/plugin_loader.hpp"
 
 #include <dlfcn.h>
 
 #include <filesystem>
 
-namespace powerml::workloads {
+namespace powerml {
 
 void* load_plugin_symbol(const std::vector<std::string>& candidates, const char* symbol,
-                         const std::function<bool(void*)>& accept, std::string& tried) {
+                         const std::function<bool(void*)>& accept, std::string& tried, void** handle_out) {
     auto note = [&tried](const std::string& path, const std::string& why) {
         tried += (tried.empty() ? "" : "; ") + path + ": " + why;
     };
@@ -26,9 +26,10 @@ void* load_plugin_symbol(const std::vector<std::string>& candidates, const char*
             note(path, "not a matching PowerML plugin (rebuild it)");
             continue;
         }
+        if (handle_out) *handle_out = handle;
         return address;
     }
     return nullptr;
 }
 
-}  // namespace powerml::workloads
+}  // namespace powerml

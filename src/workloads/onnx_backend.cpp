@@ -10,7 +10,7 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
-#include "plugin_loader.hpp"
+#include "powerml/core/plugin_loader.hpp"
 #include "powerml/workloads/onnx_model_info.hpp"
 #include "powerml/workloads/onnx_precheck.hpp"
 

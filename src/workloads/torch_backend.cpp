@@ -10,8 +10,8 @@
 
 #include "powerml/core/error.hpp"
 #include "powerml/core/paths.hpp"
+#include "powerml/core/plugin_loader.hpp"
 #include "powerml/workloads/model_zoo.hpp"
-#include "plugin_loader.hpp"
 #include "torch_plugin.hpp"
 
 namespace powerml::workloads {

@@ -32,7 +32,9 @@ has "$main" ./usr/share/man/man1/powerml.1.gz
 has "$main" ./usr/share/man/man8/powerml-serve.8.gz
 has "$main" ./usr/share/bash-completion/completions/powerml
 has "$main" ./usr/lib/systemd/system/powerml.service
-for lib in libc6 libstdc\\+\\+6 libsqlite3-0 libfmt9 passwd; do depends_on "$main" "$lib"; done
+has "$main" ./usr/lib/powerml/libpowerml_http.so
+# libcpp-httplib from the HTTP plugin's ELF; libpq5 named by hand (it is dlopen'ed).
+for lib in libc6 libstdc\\+\\+6 libsqlite3-0 libfmt9 passwd libpq5 libcpp-httplib; do depends_on "$main" "$lib"; done
 dpkg-deb -c "$main" | awk '{print $6}' | grep -q 'libpowerml_torch' && fail "the main package carries the Torch plugin"
 dpkg-deb --ctrl-tarfile "$main" | tar -t | grep -q postinst || fail "the main package has no postinst (powerml group)"
 torch="$(deb powerml-torch)"

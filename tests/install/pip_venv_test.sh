@@ -41,5 +41,19 @@ assert isinstance(gross, (int, float)) and gross > 0, f"no energy measured: {sum
 assert summary["samples"] >= 2, summary["samples"]
 assert Path("run/summary.json").is_file(), "Tracker(out=...) wrote no summary.json"
 assert any(p["name"] == "work" for p in summary["phases"]), summary["phases"]
+# The HTTP part travels in the package and is the copy loaded for a live provider (here one
+# that nobody answers: the plugin loaded, the connection refused).
+plugin = module.parent / "libpowerml_http.so"
+assert plugin.is_file(), f"the package has no {plugin.name}"
+import os
+os.environ.update({"POWERML_PROVIDER_UKGRID_BASE_URL": "http://127.0.0.1:9", "POWERML_CARBON_FALLBACK": "live",
+                   "POWERML_CARBON_HTTP_RETRIES": "0"})
+try:
+    powerml.intensity("GB", "2024-01-01T00:00:00Z", "2024-01-01T02:00:00Z", source="ukgrid")
+    raise AssertionError("a provider on a closed port answered")
+except powerml.Error as e:
+    assert "cannot reach" in str(e), str(e)
+maps = Path("/proc/self/maps").read_text()
+assert str(plugin.resolve()) in maps, f"{plugin} was not the HTTP part loaded"
 print(f"pip venv: powerml {powerml.__version__} from {module.parent}, data {data}, {gross:.3f} J gross")
 PY

@@ -20,8 +20,9 @@ std::filesystem::path loaded_from();
 // copy reads its own data wherever it was installed; else the source tree's data/ (build tree
 // use), else the configured install prefix's share/powerml. Throws Error when none exists.
 std::filesystem::path data_dir();
-// Where an installed copy keeps a plugin (libpowerml_torch.so): PREFIX/lib/powerml/FILE,
-// relative to loaded_from(). The loader tries these before the build tree's copy.
+// Where an installed copy keeps a plugin (libpowerml_torch.so): beside loaded_from() (a pip
+// package), then PREFIX/lib/powerml/FILE relative to it. The loader tries these before the
+// build tree's copy.
 std::vector<std::string> plugin_candidates(const std::string& file_name);
 // $XDG_DATA_HOME/powerml (or ~/.local/share/powerml), created on demand.
 std::filesystem::path user_data_dir();

@@ -25,7 +25,7 @@ public:
         // Fetches `path`; false with `error` set on a connection failure or non-200 status.
         virtual bool get(const std::string& path, std::string& body, std::string& error) = 0;
     };
-    // cpp-httplib client with a short timeout (a slow plug must not stall the sampler).
+    // HTTP client (http::connect) with a short timeout (a slow plug must not stall the sampler).
     static std::unique_ptr<Http> http_client(const std::string& host, int port, double timeout_s = 1.0);
 
     struct Reading {

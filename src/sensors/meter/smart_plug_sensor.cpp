@@ -4,10 +4,11 @@
 #include <cstdlib>
 #include <limits>
 
-#include <httplib.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "powerml/core/error.hpp"
+#include "powerml/core/http_transport.hpp"
 
 namespace powerml::sensors {
 
@@ -16,30 +17,35 @@ namespace {
 constexpr double k_nan = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* k_wall_total = "whole machine (overlaps every component sensor; compared, never summed)";
 
-class HttplibGet final : public SmartPlugSensor::Http {
+class PluginGet final : public SmartPlugSensor::Http {
 public:
-    HttplibGet(const std::string& host, int port, double timeout_s) : m_client(host, port) {
-        const auto us = static_cast<long>(timeout_s * 1e6);
-        m_client.set_connection_timeout(us / 1000000, us % 1000000);
-        m_client.set_read_timeout(us / 1000000, us % 1000000);
-        m_client.set_keep_alive(true);  // one connection for the whole run
+    PluginGet(const std::string& host, int port, double timeout_s) {
+        http::ConnectionOptions options;
+        options.timeout_s = timeout_s;
+        options.keep_alive = true;  // one connection for the whole run
+        m_connection = http::connect(fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port),
+                                     options);
     }
     bool get(const std::string& path, std::string& body, std::string& error) override {
-        auto result = m_client.Get(path);
-        if (!result) {
-            error = httplib::to_string(result.error());
+        std::string received;
+        const auto result = m_connection->get(path, {}, [&](const char* data, std::size_t n) {
+            received.append(data, n);
+            return true;
+        });
+        if (!result.reached) {
+            error = result.error;
             return false;
         }
-        if (result->status != 200) {
-            error = "HTTP status " + std::to_string(result->status);
+        if (result.status != 200) {
+            error = "HTTP status " + std::to_string(result.status);
             return false;
         }
-        body = result->body;
+        body = std::move(received);
         return true;
     }
 
 private:
-    httplib::Client m_client;
+    std::unique_ptr<http::HttpConnection> m_connection;
 };
 
 double number_at(const nlohmann::json& doc, const std::vector<std::string>& keys, const std::string& name) {
@@ -55,7 +61,7 @@ double number_at(const nlohmann::json& doc, const std::vector<std::string>& keys
 }  // namespace
 
 std::unique_ptr<SmartPlugSensor::Http> SmartPlugSensor::http_client(const std::string& host, int port, double timeout_s) {
-    return std::make_unique<HttplibGet>(host, port, timeout_s);
+    return std::make_unique<PluginGet>(host, port, timeout_s);
 }
 
 const char* SmartPlugSensor::status_path(Kind kind) {
