@@ -31,6 +31,9 @@ if [[ "$part" == all ]]; then
     # Integration tests of powerml serve run the real thing: Prometheus scraping /metrics,
     # a one-node Slurm cluster (with munge) taking a planned job, and wrk for the load benchmark.
     prometheus slurm-wlm munge wrk
+    # The load benchmark's yardstick (bench/serve_load.sh): nginx serving the same answers as
+    # static files, run unprivileged from a temporary prefix (nginx-light: the smallest build).
+    nginx-light
     # ONNX model characteristics (POWERML_WITH_ONNX); sklearn's data sets; python3-onnx writes test models.
     libonnx-dev libprotobuf-dev python3-sklearn python3-onnx
     # Python bindings (python/) and their tests: pybind11, NumPy, sklearn's digits data set and

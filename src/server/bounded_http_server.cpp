@@ -12,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -26,7 +27,6 @@ using Clock = std::chrono::steady_clock;
 // Per connection thread: what the handlers of the request being answered asked for.
 thread_local bool t_close_after = false;
 thread_local bool t_timed_out = false;
-thread_local bool t_trim_after = false;
 
 constexpr int k_slice_ms = 100;  // how often a waiting thread looks whether the server stops
 
@@ -75,6 +75,13 @@ int port_of(const sockaddr_storage& addr) {
 
 // A socket read against the current request's deadline and byte budget; writes against the
 // write timeout. One per connection, so bytes a client sent ahead are not lost between requests.
+// Per request it costs what the exchange needs and no more (three system calls for a small
+// answer: the idle wait, one recv, one send), as every call here is a context switch away on
+// a loaded machine:
+//  - a read tries the socket first and waits only when nothing is there;
+//  - the answer's writes (httplib writes the headers, then the body) are gathered and sent
+//    together: one send, one packet, and no wait unless the socket is full;
+//  - the peer's and our own address are asked once per connection (httplib asks per request).
 class DeadlineStream final : public httplib::Stream {
 public:
     DeadlineStream(socket_t sock, const std::atomic<socket_t>& listener, double write_timeout_s)
@@ -100,10 +107,16 @@ public:
         if (m_budget == 0) return -1;  // more than a request may be: the connection ends
         size = std::min(size, m_budget);
         if (!has_buffered()) {
-            const int ready = wait_for(m_sock, POLLIN, m_deadline, m_listener);
-            if (ready == 0) t_timed_out = true;
-            if (ready <= 0) return -1;
-            const ssize_t n = ::recv(m_sock, m_buffer.data(), m_buffer.size(), 0);
+            // What was written must leave before waiting for the client: it may be waiting for
+            // it ("100 Continue" before it sends the body).
+            if (!flush()) return -1;
+            ssize_t n = ::recv(m_sock, m_buffer.data(), m_buffer.size(), MSG_DONTWAIT);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                const int ready = wait_for(m_sock, POLLIN, m_deadline, m_listener);
+                if (ready == 0) t_timed_out = true;
+                if (ready <= 0) return -1;
+                n = ::recv(m_sock, m_buffer.data(), m_buffer.size(), 0);
+            }
             if (n <= 0) return n;
             m_off = 0;
             m_size = static_cast<std::size_t>(n);
@@ -116,39 +129,59 @@ public:
     }
 
     ssize_t write(const char* ptr, std::size_t size) override {
+        if (m_failed) return -1;
+        m_out.append(ptr, size);
+        if (m_out.size() >= k_gather_bytes && !flush()) return -1;
+        return static_cast<ssize_t>(size);
+    }
+
+    // Sends what was gathered. False when the client is gone or stopped reading for the write
+    // timeout; the connection ends then.
+    bool flush() {
         std::size_t done = 0;
-        while (done < size) {
-            if (!is_writable()) return done > 0 ? static_cast<ssize_t>(done) : -1;
-            const ssize_t n = ::send(m_sock, ptr + done, size - done, MSG_NOSIGNAL);
-            if (n < 0) {
-                if (errno == EINTR || errno == EAGAIN) continue;
-                return done > 0 ? static_cast<ssize_t>(done) : -1;
+        while (done < m_out.size() && !m_failed) {
+            const ssize_t n = ::send(m_sock, m_out.data() + done, m_out.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n >= 0) {
+                done += static_cast<std::size_t>(n);
+            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (!is_writable()) m_failed = true;
+            } else if (errno != EINTR) {
+                m_failed = true;
             }
-            done += static_cast<std::size_t>(n);
         }
         m_written += done;
-        return static_cast<ssize_t>(done);
+        m_out.clear();
+        if (m_out.capacity() > 4 * k_gather_bytes) m_out.shrink_to_fit();  // a large answer's buffer is not kept
+        return !m_failed;
     }
 
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
-        sockaddr_storage addr{};
-        socklen_t len = sizeof addr;
-        if (::getpeername(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-            ip = address_of(addr);
-            port = port_of(addr);
+        if (m_remote_port < 0) {
+            sockaddr_storage addr{};
+            socklen_t len = sizeof addr;
+            if (::getpeername(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+            m_remote_ip = address_of(addr);
+            m_remote_port = port_of(addr);
         }
+        ip = m_remote_ip;
+        port = m_remote_port;
     }
     void get_local_ip_and_port(std::string& ip, int& port) const override {
-        sockaddr_storage addr{};
-        socklen_t len = sizeof addr;
-        if (::getsockname(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-            ip = address_of(addr);
-            port = port_of(addr);
+        if (m_local_port < 0) {
+            sockaddr_storage addr{};
+            socklen_t len = sizeof addr;
+            if (::getsockname(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+            m_local_ip = address_of(addr);
+            m_local_port = port_of(addr);
         }
+        ip = m_local_ip;
+        port = m_local_port;
     }
     socket_t socket() const override { return m_sock; }
 
 private:
+    static constexpr std::size_t k_gather_bytes = 64 * 1024;  // more is sent as it comes
+
     socket_t m_sock;
     const std::atomic<socket_t>& m_listener;
     std::chrono::duration<double> m_write_timeout;
@@ -157,6 +190,10 @@ private:
     std::size_t m_written = 0;
     std::vector<char> m_buffer;
     std::size_t m_off = 0, m_size = 0;
+    std::string m_out;
+    bool m_failed = false;
+    mutable std::string m_remote_ip, m_local_ip;
+    mutable int m_remote_port = -1, m_local_port = -1;
 };
 
 // A whole answer written straight to the socket, for connections refused before httplib
@@ -301,13 +338,25 @@ bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
     DeadlineStream strm(sock, svr_sock_, m_limits.write_timeout_s);
     bool ret = false;
     for (std::size_t count = keep_alive_max_count_; count > 0; --count) {
-        // Idle between requests: wait for the first byte of the next one.
-        if (!strm.has_buffered() && wait_for(sock, POLLIN, Clock::now() + idle, svr_sock_) <= 0) break;
-        t_close_after = t_timed_out = t_trim_after = false;
+        // Idle between requests: wait for the first byte of the next one, doing a trim that
+        // was put off meanwhile (in steps, so it is done soon after it falls due).
+        if (!strm.has_buffered()) {
+            const auto until = Clock::now() + idle;
+            int ready = 0;
+            while (true) {
+                const auto step = std::min(until, Clock::now() + k_trim_spacing);
+                ready = wait_for(sock, POLLIN, step, svr_sock_);
+                if (ready != 0 || step >= until) break;
+                trim_if_due(false);
+            }
+            if (ready <= 0) break;
+        }
+        t_close_after = t_timed_out = false;
         strm.begin_request(Clock::now() + deadline, m_limits.max_header_bytes + m_limits.max_body_bytes);
         bool closed_by_client = false;
         ret = process_request(strm, count == 1, closed_by_client, nullptr);
-        if (t_trim_after) malloc_trim(0);  // the answer is written and freed: give the memory back
+        ret = strm.flush() && ret;
+        trim_if_due(false);  // the answer is written and freed: give the memory back
         if (t_timed_out && strm.written() == 0)
             write_raw(sock, 408, "Request Timeout",
                       fmt::format("the request was not complete within {:g} s", m_limits.request_deadline_s), false);
@@ -315,7 +364,18 @@ bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
     }
     leave(client);
     close_gracefully(sock);
+    trim_if_due(true);  // a trim put off is not left to threads that may never come
     return ret;
+}
+
+void BoundedHttpServer::trim_if_due(bool now_anyway) {
+    if (!m_trim_pending.load(std::memory_order_relaxed)) return;
+    const auto now = Clock::now().time_since_epoch();
+    const auto last = Clock::duration(m_last_trim.load(std::memory_order_relaxed));
+    if (!now_anyway && now - last < k_trim_spacing) return;
+    if (!m_trim_pending.exchange(false)) return;  // another thread took it
+    m_last_trim.store(now.count(), std::memory_order_relaxed);
+    malloc_trim(0);
 }
 
 BoundedHttpServer::HeavySlot::HeavySlot(BoundedHttpServer& server) : m_server(server) {
@@ -334,7 +394,11 @@ BoundedHttpServer::HeavySlot::~HeavySlot() {
     m_server.m_heavy_cv.notify_one();
     // What the request used goes back to the system once its answer is written and freed
     // (glibc keeps freed memory in per-thread arenas otherwise: a burst would stay resident).
-    t_trim_after = true;
+    // Not after every heavy request, though: malloc_trim walks every arena and gives back
+    // page by page (madvise, a TLB flush on every core), which was 40% of the CPU under a
+    // steady load of plans. At most one per k_trim_spacing; one put off is done by the next
+    // thread that answers, waits idle past it, or closes its connection.
+    m_server.m_trim_pending.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace powerml::server

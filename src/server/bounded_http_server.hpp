@@ -8,7 +8,7 @@
 //  - an idle timeout between the requests of a keep-alive connection;
 //  - a byte budget per request (headers + largest body), so no header flood grows memory;
 //  - a bound on concurrent heavy requests (HeavySlot), and the memory they used returned to
-//    the system (malloc_trim) once the last one has answered.
+//    the system (malloc_trim) after they answered, at most four times a second.
 // Private to the server module: Server (server.cpp) is its only user.
 #include <atomic>
 #include <chrono>
@@ -35,6 +35,8 @@ struct ConnectionLimits {
 };
 
 class BoundedHttpServer : public httplib::Server {
+    using ClockTicks = std::chrono::steady_clock::rep;
+
 public:
     explicit BoundedHttpServer(ConnectionLimits limits);
     ~BoundedHttpServer() override;
@@ -67,6 +69,11 @@ private:
     bool process_and_close_socket(socket_t sock) override;
     bool admit(const std::string& client);
     void leave(const std::string& client);
+    // malloc_trim when a heavy request has finished since the last one and that was
+    // k_trim_spacing ago (or at once with now_anyway).
+    void trim_if_due(bool now_anyway);
+
+    static constexpr std::chrono::milliseconds k_trim_spacing{250};
 
     ConnectionLimits m_limits;
     mutable std::mutex m_mutex;
@@ -76,6 +83,8 @@ private:
     std::mutex m_heavy_mutex;
     std::condition_variable m_heavy_cv;
     int m_heavy_in_use = 0;
+    std::atomic<bool> m_trim_pending{false};
+    std::atomic<ClockTicks> m_last_trim{0};  // steady_clock ticks
 };
 
 }  // namespace powerml::server

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -175,27 +176,38 @@ std::shared_ptr<const carbon::IntensitySeries> CarbonAwareApi::series(const std:
     }
 }
 
-void CarbonAwareApi::each_emission(const std::vector<std::string>& locations, const QueryParams& q,
-                                   const EmissionVisitor& visit) const {
+CarbonAwareApi::EmissionScan CarbonAwareApi::emission_scan(const std::vector<std::string>& locations, const QueryParams& q) const {
     const auto time = query_time(q, "time");
     const auto to_time = query_time(q, "toTime");
-    const bool fill = fill_wanted(q.one("fill"), "fill");
+    EmissionScan scan;
+    scan.fill = fill_wanted(q.one("fill"), "fill");
     // The SDK's checks (CarbonAwareParameters: StartRequiredIfEnd, StartBeforeEnd).
     if (to_time && !time) throw HttpError::bad_field("time", "time must be defined if toTime is defined");
     // No range: the value in force now; only `time`: the value in force then (end = start).
-    const UtcMillis from = time.value_or(m_now());
-    const UtcMillis to = to_time.value_or(from);
+    scan.from_now = !time;
+    scan.from = time.value_or(m_now());
+    scan.to = to_time.value_or(scan.from);
     if (to_time) {
-        if (to <= from) throw HttpError::bad_field("time", "time must be before toTime");
-        check_range("toTime", from, to);
+        if (scan.to <= scan.from) throw HttpError::bad_field("time", "time must be before toTime");
+        check_range("toTime", scan.from, scan.to);
     }
-    for (const auto& location : locations) {
-        const auto s = series("location", location, from, to + 1);
-        for (const auto& p : s->points) {
-            if (!in_sdk_interval(p, from, to) || (p.filled && !fill)) continue;
-            visit(location, p, fill);
+    scan.series.reserve(locations.size());
+    for (const auto& location : locations) scan.series.push_back(series("location", location, scan.from, scan.to + 1));
+    return scan;
+}
+
+void CarbonAwareApi::visit_emissions(const std::vector<std::string>& locations, const EmissionScan& scan,
+                                     const EmissionVisitor& visit) {
+    for (std::size_t i = 0; i < locations.size(); ++i)
+        for (const auto& p : scan.series[i]->points) {
+            if (!in_sdk_interval(p, scan.from, scan.to) || (p.filled && !scan.fill)) continue;
+            visit(locations[i], p, scan.fill);
         }
-    }
+}
+
+void CarbonAwareApi::each_emission(const std::vector<std::string>& locations, const QueryParams& q,
+                                   const EmissionVisitor& visit) const {
+    visit_emissions(locations, emission_scan(locations, q), visit);
 }
 
 nlohmann::json CarbonAwareApi::emission_json(const std::string& location, const carbon::IntensityPoint& p, bool fill) {
@@ -228,6 +240,11 @@ nlohmann::json CarbonAwareApi::emissions_by_locations(const QueryParams& q) cons
 }
 
 nlohmann::json CarbonAwareApi::best(const QueryParams& q) const {
+    const std::vector<std::string> locations = q.locations(m_limits.max_locations);
+    return best_of(locations, emission_scan(locations, q));
+}
+
+nlohmann::json CarbonAwareApi::best_of(const std::vector<std::string>& locations, const EmissionScan& scan) const {
     // The lowest rating found on the typed points, and only its points made into JSON: a month
     // at 50 locations is 37,000 points, of which one or a few are answered. A point that ties
     // the lowest so far is kept; a lower one drops them (NaN ratings never win, as before).
@@ -237,10 +254,7 @@ nlohmann::json CarbonAwareApi::best(const QueryParams& q) const {
     };
     std::vector<Winner> winners;
     double lowest = INFINITY;
-    bool fill = false;
-    const std::vector<std::string> locations = q.locations(m_limits.max_locations);
-    each_emission(locations, q, [&](const std::string& location, const carbon::IntensityPoint& p, bool f) {
-        fill = f;
+    visit_emissions(locations, scan, [&](const std::string& location, const carbon::IntensityPoint& p, bool) {
         if (p.g_per_kwh < lowest) {
             lowest = p.g_per_kwh;
             winners.clear();
@@ -248,12 +262,30 @@ nlohmann::json CarbonAwareApi::best(const QueryParams& q) const {
         if (p.g_per_kwh == lowest) winners.push_back({&location, p});
     });
     nlohmann::json out = nlohmann::json::array();
-    for (const Winner& w : winners) out.push_back(emission_json(*w.location, w.point, fill));
+    for (const Winner& w : winners) out.push_back(emission_json(*w.location, w.point, scan.fill));
     return out;
 }
 
-nlohmann::json CarbonAwareApi::forecast_one(const std::string& prefix, const std::string& location, const ForecastRequest& r) const {
-    const UtcMillis now = m_now();
+std::string CarbonAwareApi::best_text(const QueryParams& q) const {
+    const std::vector<std::string> locations = q.locations(m_limits.max_locations);
+    EmissionScan scan = emission_scan(locations, q);  // the checks and the series, every time
+    if (scan.from_now) return best_of(locations, scan).dump();
+    std::string key = fmt::format("{}|{}|{}", scan.from, scan.to, scan.fill ? 1 : 0);
+    for (const auto& location : locations) fmt::format_to(std::back_inserter(key), "|{}:{}", location.size(), location);
+    {
+        std::lock_guard lock(m_kept_mutex);
+        const auto it = m_kept.find(key);
+        if (it != m_kept.end() && it->second.series == scan.series) return it->second.text;
+    }
+    std::string text = best_of(locations, scan).dump();
+    std::lock_guard lock(m_kept_mutex);
+    if (m_kept.size() >= k_kept_answers) m_kept.clear();
+    m_kept[key] = KeptAnswer{std::move(scan.series), text};
+    return text;
+}
+
+nlohmann::json CarbonAwareApi::forecast_one(const std::string& prefix, const std::string& location, const ForecastRequest& r,
+                                            UtcMillis now, ForecastScope* scope) const {
     const UtcMillis requested_at = r.requested_at.value_or(now);
     if (r.start && r.end && *r.start >= *r.end)
         throw HttpError::bad_field(prefix + "dataStartAt", "dataStartAt must be earlier than dataEndAt");
@@ -286,6 +318,24 @@ nlohmann::json CarbonAwareApi::forecast_one(const std::string& prefix, const std
     if (!s) {
         s = series(prefix + "location", location, from, to + 1);
         generated_at = format_rfc3339(now);
+        if (scope && !r.requested_at) {
+            // What the answer depends on besides the two times: the points in [from, to]
+            // (the rest follows from them and the request). With dataStartAt given, the range
+            // does not move; otherwise it starts now, so a point in it leaves at its end, and
+            // one past a 24-hour range enters when now + 24 h reaches its start; a dataEndAt
+            // is a 400 once now reaches it.
+            scope->series = s;
+            scope->valid_from = r.start ? std::numeric_limits<UtcMillis>::min() : now;
+            scope->valid_until = std::numeric_limits<UtcMillis>::max();
+            if (!r.start) {
+                if (r.end) scope->valid_until = *r.end;
+                for (const auto& p : s->points) {
+                    if (p.filled && !r.fill) continue;
+                    if (in_sdk_interval(p, from, to)) scope->valid_until = std::min(scope->valid_until, p.end());
+                    else if (!r.end && p.start > to) scope->valid_until = std::min(scope->valid_until, p.start - (to - from));
+                }
+            }
+        }
     }
 
     // The points in the range, as the SDK scopes a forecast (FilterByDuration on dataStartAt,
@@ -345,16 +395,67 @@ nlohmann::json CarbonAwareApi::forecast_one(const std::string& prefix, const std
     return out;
 }
 
-nlohmann::json CarbonAwareApi::forecasts_current(const QueryParams& q) const {
-    const auto locations = q.locations(m_limits.max_locations);
+CarbonAwareApi::ForecastRequest CarbonAwareApi::current_request(const QueryParams& q, const Limits& limits) {
     ForecastRequest r;
     r.start = query_time(q, "dataStartAt");
     r.end = query_time(q, "dataEndAt");
-    r.window_min = q.integer("windowSize", 0, static_cast<long>(m_limits.max_range_s / 60));
+    r.window_min = q.integer("windowSize", 0, static_cast<long>(limits.max_range_s / 60));
     r.fill = fill_wanted(q.one("fill"), "fill");
+    return r;
+}
+
+nlohmann::json CarbonAwareApi::forecasts_current(const QueryParams& q) const {
+    const auto locations = q.locations(m_limits.max_locations);
+    const ForecastRequest r = current_request(q, m_limits);
     nlohmann::json out = nlohmann::json::array();
     for (const auto& location : locations) out.push_back(forecast_one("", location, r));
     return out;
+}
+
+std::string CarbonAwareApi::forecasts_current_text(const QueryParams& q) const {
+    const auto dumped = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+    const auto locations = q.locations(m_limits.max_locations);
+    const ForecastRequest r = current_request(q, m_limits);
+    if (locations.size() != 1) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& location : locations) out.push_back(forecast_one("", location, r));
+        return dumped(out);
+    }
+    const std::string& location = locations.front();
+    const UtcMillis now = m_now();
+    const auto opt = [](const std::optional<UtcMillis>& t) { return t ? std::to_string(*t) : std::string("-"); };
+    const std::string key = fmt::format("{}|{}|{}|{}|{}", opt(r.start), opt(r.end), r.window_min ? std::to_string(*r.window_min) : "-",
+                                        r.fill ? 1 : 0, location);
+    const std::string now_text = format_rfc3339(now);
+    std::shared_ptr<const KeptForecast> kept;  // shared: a hit copies no text under the lock
+    {
+        std::lock_guard lock(m_kept_mutex);
+        const auto it = m_kept_forecasts.find(key);
+        if (it != m_kept_forecasts.end() && now >= it->second->scope.valid_from && now < it->second->scope.valid_until)
+            kept = it->second;
+    }
+    if (kept) {
+        // Still the cache's series? Asked for the range forecast_one would ask for.
+        const UtcMillis from = r.start.value_or(now);
+        const UtcMillis to = r.end.value_or(from + 24 * k_hour_ms);
+        if (series("location", location, from, to + 1) == kept->scope.series)
+            return kept->head + now_text + kept->middle + now_text + kept->tail;
+    }
+    ForecastScope scope;
+    std::string text = dumped(nlohmann::json::array({forecast_one("", location, r, now, &scope)}));
+    if (!scope.series) return text;
+    const std::string generated = "\"generatedAt\":\"", requested = "\"requestedAt\":\"";
+    const std::size_t g = text.find(generated + now_text + '"');
+    const std::size_t q_at = g == std::string::npos ? g : text.find(requested + now_text + '"', g);
+    if (q_at == std::string::npos) return text;  // not the shape expected: answered, not kept
+    const std::size_t head_end = g + generated.size(), middle_end = q_at + requested.size();
+    auto entry = std::make_shared<const KeptForecast>(KeptForecast{std::move(scope), text.substr(0, head_end),
+                       text.substr(head_end + now_text.size(), middle_end - head_end - now_text.size()),
+                       text.substr(middle_end + now_text.size())});
+    std::lock_guard lock(m_kept_mutex);
+    if (m_kept_forecasts.size() >= k_kept_answers) m_kept_forecasts.clear();
+    m_kept_forecasts[key] = std::move(entry);
+    return text;
 }
 
 nlohmann::json CarbonAwareApi::forecasts_batch(const nlohmann::json& body) const {

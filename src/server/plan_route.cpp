@@ -52,7 +52,29 @@ toml::array to_toml_array(const nlohmann::json& a, const std::string& path) {
     return out;
 }
 
+// Every field, as the plan's answer may show any of them. A field added to IntensitySeries
+// must be added here, or a kept plan could outlive a change in it.
+bool same_series(const carbon::IntensitySeries& a, const carbon::IntensitySeries& b) {
+    if (a.zone != b.zone || a.signal != b.signal || a.basis != b.basis || a.provider != b.provider ||
+        a.attribution != b.attribution || a.licence != b.licence || a.relative_uncertainty != b.relative_uncertainty ||
+        a.note != b.note || a.answered_by != b.answered_by || a.points.size() != b.points.size())
+        return false;
+    for (std::size_t i = 0; i < a.points.size(); ++i) {
+        const auto &p = a.points[i], &q = b.points[i];
+        if (p.start != q.start || p.duration_s != q.duration_s || p.g_per_kwh != q.g_per_kwh || p.kind != q.kind ||
+            p.filled != q.filled)
+            return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+carbon::IntensitySeries PlanRoute::fetch(const std::string& zone, UtcMillis from, UtcMillis to) const {
+    carbon::IntensitySeries s = carbon::fetch_series(m_source, zone, from, to, m_config);
+    planner::state_missing_error(s);
+    return s;
+}
 
 PlanRoute::PlanRoute(std::string source_spec, Config config) : m_source(std::move(source_spec)), m_config(std::move(config)) {}
 
@@ -71,8 +93,32 @@ PlanRoute::Answer PlanRoute::answer(const std::string& body, const std::string& 
     settings.alternatives_per_site = static_cast<int>(q.integer("alternatives", 0, 50).value_or(2));
     if (const auto start = q.time("start")) settings.fixed_start = *start;
 
-    std::string toml_text = body;
     const bool json = content_type.rfind("application/json", 0) == 0;
+    std::string key;
+    if (body.size() <= k_kept_body_bytes) {
+        key = fmt::format("{}|{}|{}|{}|", json ? "json" : "toml", emit.value_or("-"), settings.alternatives_per_site,
+                          settings.fixed_start ? std::to_string(*settings.fixed_start) : "-");
+        key += body;
+        std::shared_ptr<const KeptPlan> kept;
+        {
+            std::lock_guard lock(m_kept_mutex);
+            if (const auto it = m_kept.find(key); it != m_kept.end()) kept = it->second;
+        }
+        if (kept) {
+            bool same = true;
+            try {
+                for (std::size_t i = 0; i < kept->asked.size() && same; ++i) {
+                    const auto& [zone, from, to] = kept->asked[i];
+                    same = same_series(fetch(zone, from, to), kept->got[i]);
+                }
+            } catch (const std::exception&) {
+                same = false;  // planned afresh below, which reports the failure as it would have
+            }
+            if (same) return kept->answer;
+        }
+    }
+
+    std::string toml_text = body;
     if (json) {
         const auto j = nlohmann::json::parse(body, nullptr, false);
         if (j.is_discarded()) throw HttpError::bad_field("body", "the body is not valid JSON");
@@ -89,17 +135,24 @@ PlanRoute::Answer PlanRoute::answer(const std::string& body, const std::string& 
 
     try {
         const planner::JobSpec job = planner::parse_job_toml(toml_text, "request body");
-        const std::string source = m_source;
-        const Config& config = m_config;
-        planner::SeriesSource series = [&source, &config](const std::string& zone, UtcMillis from, UtcMillis to) {
-            carbon::IntensitySeries s = carbon::fetch_series(source, zone, from, to, config);
-            planner::state_missing_error(s);
+        auto kept = std::make_shared<KeptPlan>();
+        planner::SeriesSource series = [this, &kept](const std::string& zone, UtcMillis from, UtcMillis to) {
+            carbon::IntensitySeries s = fetch(zone, from, to);
+            kept->asked.emplace_back(zone, from, to);
+            kept->got.push_back(s);
             return s;
         };
         const planner::Plan plan = planner::Planner(series).plan(job, settings);
-        if (emit == std::optional<std::string>("slurm")) return {planner::slurm_commands(plan, job), "text/plain; charset=utf-8"};
-        if (emit == std::optional<std::string>("kubernetes")) return {planner::kubernetes_manifest(plan, job), "application/yaml"};
-        return {planner::plan_to_json(plan).dump(2), "application/json"};
+        if (emit == std::optional<std::string>("slurm")) kept->answer = {planner::slurm_commands(plan, job), "text/plain; charset=utf-8"};
+        else if (emit == std::optional<std::string>("kubernetes")) kept->answer = {planner::kubernetes_manifest(plan, job), "application/yaml"};
+        else kept->answer = {planner::plan_to_json(plan).dump(2), "application/json"};
+        // Planned from `now` when it has no earliest_start: such an answer is not kept.
+        if (!key.empty() && job.earliest_start) {
+            std::lock_guard lock(m_kept_mutex);
+            if (m_kept.size() >= k_kept_plans) m_kept.clear();
+            m_kept[key] = kept;
+        }
+        return kept->answer;
     } catch (const HttpError&) {
         throw;
     } catch (const Error& e) {

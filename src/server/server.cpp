@@ -126,6 +126,7 @@ struct Server::Impl {
     std::string bind_address;    // numeric: what the loopback decision was made on
     std::string locations_body;  // computed once: the zone list does not change while running
     std::string openapi_body;
+    std::string healthz_body;
 
     Impl(ServerOptions o, std::unique_ptr<LivePower> l)
         : options(std::move(o)),
@@ -245,10 +246,9 @@ struct Server::Impl {
     }
 
     void routes() {
-        http.Get("/healthz", guarded([this](const httplib::Request&, httplib::Response& res) {
-            nlohmann::json j = {{"status", "ok"}, {"version", options.version}, {"sampler", live ? "running" : "off"}};
-            res.set_content(dump(j), k_json);
-        }));
+        // Nothing in it changes while the server runs: made once, like /locations.
+        healthz_body = dump({{"status", "ok"}, {"version", options.version}, {"sampler", live ? "running" : "off"}});
+        http.Get("/healthz", guarded([this](const httplib::Request&, httplib::Response& res) { res.set_content(healthz_body, k_json); }));
         // The SDK's health check (ASP.NET MapHealthChecks): 200 with the text "Healthy".
         http.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.set_content("Healthy", "text/plain"); });
         http.Get("/openapi.json", [this](const httplib::Request&, httplib::Response& res) { res.set_content(openapi_body, k_json); });
@@ -258,8 +258,17 @@ struct Server::Impl {
         http.Get("/locations", [this](const httplib::Request&, httplib::Response& res) { res.set_content(locations_body, k_json); });
         http.Get("/emissions/bylocation", json_get_or_204([this](const QueryParams& q) { return carbon_aware.emissions_by_location(q); }));
         http.Get("/emissions/bylocations", json_get_or_204([this](const QueryParams& q) { return carbon_aware.emissions_by_locations(q); }));
-        http.Get("/emissions/bylocations/best", json_get_or_204([this](const QueryParams& q) { return carbon_aware.best(q); }));
-        http.Get("/emissions/forecasts/current", json_get([this](const QueryParams& q) { return carbon_aware.forecasts_current(q); }));
+        http.Get("/emissions/bylocations/best", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            std::string text = carbon_aware.best_text(params_of(req));
+            if (text == "[]") {  // nothing matched: 204, as json_get_or_204
+                res.status = 204;
+                return;
+            }
+            res.set_content(std::move(text), k_json);
+        }));
+        http.Get("/emissions/forecasts/current", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            res.set_content(carbon_aware.forecasts_current_text(params_of(req)), k_json);
+        }));
         http.Post("/emissions/forecasts/batch", heavy([this](const httplib::Request& req, httplib::Response& res) {
             res.set_content(dump(carbon_aware.forecasts_batch(json_body(req))), k_json);
         }));

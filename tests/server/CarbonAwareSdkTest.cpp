@@ -184,3 +184,51 @@ TEST_F(CarbonAwareSdkTest, WindowSizeIsEchoedAsGivenAndZeroWhenAbsent) {
 }
 
 }  // namespace
+
+// The routes' kept answers (forecasts_current_text, best_text) are the bytes a fresh answer
+// has, at every time: a clock walked in uneven steps across point boundaries (a point leaves
+// the range at its end, one enters 24 h ahead), over the cache's day boundary, and backwards.
+TEST(CarbonAwareKeptAnswersTest, AreTheBytesOfAFreshAnswerWhateverTheTime) {
+    UtcMillis now = k_t0 + 6 * k_h - 5'000;
+    server::SeriesCache cache{[](const std::string&, UtcMillis a, UtcMillis b) { return synthetic(a, b); }, 3600, 64};
+    server::CarbonAwareApi api{cache, [](const std::string& l) { return l == "XX"; }, server::CarbonAwareApi::Limits{},
+                               [&now] { return now; }};
+    const auto dumped = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+    const auto q = [](std::multimap<std::string, std::string> p) { return server::QueryParams(std::move(p)); };
+    const std::vector<std::multimap<std::string, std::string>> forecasts = {
+        {{"location", "XX"}},
+        {{"location", "XX"}, {"windowSize", "120"}, {"fill", "estimated"}},
+        {{"location", "XX"}, {"dataEndAt", format_rfc3339(k_t0 + 9 * k_h + 1)}, {"windowSize", "60"}},
+        {{"location", "XX"}, {"dataStartAt", format_rfc3339(k_t0 + k_h)}, {"dataEndAt", format_rfc3339(k_t0 + 5 * k_h)}},
+    };
+    const std::vector<std::multimap<std::string, std::string>> bests = {
+        {{"location", "XX"}, {"time", format_rfc3339(k_t0 + k_h)}, {"toTime", format_rfc3339(k_t0 + 30 * k_h)}},
+        {{"location", "XX"}, {"fill", "estimated"}},
+    };
+    const auto fresh_or_error = [](auto f) {
+        try {
+            return f();
+        } catch (const server::HttpError& e) {
+            return "error " + e.to_json().dump();
+        }
+    };
+    int compared = 0;
+    for (const long step_ms : {1L, 999L, 1'234'567L, 3'599'000L, 1'000L, 7'200'001L, -4'000'000L, 20'000'000L, 1L}) {
+        now += step_ms;
+        for (int repeat = 0; repeat < 2; ++repeat) {  // the second one answers from what was kept
+            for (const auto& p : forecasts) {
+                const std::string fresh = fresh_or_error([&] { return dumped(api.forecasts_current(q(p))); });
+                const std::string kept = fresh_or_error([&] { return api.forecasts_current_text(q(p)); });
+                EXPECT_EQ(kept, fresh) << format_rfc3339(now) << " " << json(p).dump();
+                ++compared;
+            }
+            for (const auto& p : bests) {
+                const std::string fresh = fresh_or_error([&] { return api.best(q(p)).dump(); });
+                const std::string kept = fresh_or_error([&] { return api.best_text(q(p)); });
+                EXPECT_EQ(kept, fresh) << format_rfc3339(now) << " " << json(p).dump();
+                ++compared;
+            }
+        }
+    }
+    EXPECT_EQ(compared, 9 * 2 * 6);
+}

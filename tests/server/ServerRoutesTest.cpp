@@ -349,6 +349,11 @@ TEST_F(ServerRoutesTest, PlanGivesTheSameAnswerAsPowermlPlanForTomlAndJson) {
     ASSERT_EQ(res->status, 200) << res->body;
     EXPECT_EQ(json::parse(res->body), expected);
     EXPECT_EQ(expected["best"]["site"].is_string(), true);
+    // Asked again: the kept answer (the same job and series), the same bytes.
+    const std::string first = res->body;
+    res = c.Post("/v1/plan", k_job, "application/toml");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, first);
 
     const json as_json = {{"job", {{"name", "cnn-mec"}, {"duration", "5h"}, {"power_w", 306}, {"earliest_start", "2023-06-15T06:00:00Z"},
                                    {"deadline", "2023-06-16T09:00:00Z"}}},
