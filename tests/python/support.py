@@ -31,11 +31,15 @@ class IsolatedTestCase(unittest.TestCase):
         self._saved_env = dict(os.environ)
         os.environ["XDG_DATA_HOME"] = str(self.tmp / "xdg")
         os.environ.pop("POWERML_CONTROL", None)
+        # Cleanups run last in, first out, and after tearDown: registered first, the folder is
+        # removed after everything a test added (a thread still writing a fake counter in it
+        # is stopped and joined before, not raced).
+        self.addCleanup(self._tmp.cleanup)
+        self.addCleanup(self._restore_env)
 
-    def tearDown(self) -> None:
+    def _restore_env(self) -> None:
         os.environ.clear()
         os.environ.update(self._saved_env)
-        self._tmp.cleanup()
 
     def read_summary(self, out: Path) -> dict:
         with open(out / "summary.json", encoding="utf-8") as f:
