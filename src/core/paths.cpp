@@ -30,19 +30,24 @@ std::filesystem::path procfs_root() { return env_or("POWERML_PROCFS_ROOT", "/pro
 std::filesystem::path cgroup_root() { return env_or("POWERML_CGROUP_ROOT", "/sys/fs/cgroup"); }
 
 std::filesystem::path loaded_from() {
-    // dladdr1 names the object holding this function: a shared object by the path it was
-    // loaded from; the main program by an empty name (its argv[0] is no path to trust), so
-    // the kernel's /proc/self/exe is asked instead. The real /proc: this is not a measurement.
-    Dl_info info{};
-    link_map* map = nullptr;
-    std::error_code ec;
-    if (::dladdr1(reinterpret_cast<void*>(&loaded_from), &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) &&
-        map && map->l_name && *map->l_name) {
-        auto path = std::filesystem::weakly_canonical(map->l_name, ec);
-        return ec ? std::filesystem::path(map->l_name) : path;
-    }
-    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ec ? std::filesystem::path() : exe;
+    // Where this object was loaded from does not change while it is loaded: found once (each
+    // Tracker asked twice, through data_dir(), at its start).
+    static const std::filesystem::path self = [] {
+        // dladdr1 names the object holding this function: a shared object by the path it was
+        // loaded from; the main program by an empty name (its argv[0] is no path to trust), so
+        // the kernel's /proc/self/exe is asked instead. The real /proc: this is not a measurement.
+        Dl_info info{};
+        link_map* map = nullptr;
+        std::error_code ec;
+        if (::dladdr1(reinterpret_cast<void*>(&loaded_from), &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) &&
+            map && map->l_name && *map->l_name) {
+            auto path = std::filesystem::weakly_canonical(map->l_name, ec);
+            return ec ? std::filesystem::path(map->l_name) : path;
+        }
+        auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+        return ec ? std::filesystem::path() : exe;
+    }();
+    return self;
 }
 
 std::vector<std::filesystem::path> relocated_dirs(const std::filesystem::path& below_prefix) {

@@ -58,9 +58,9 @@ void Catalog::load_file(const std::filesystem::path& file, Origin origin) {
     for (auto& model : parse_model_file(text, file.string(), origin)) add(std::move(model));
 }
 
-void Catalog::load_dir(const std::filesystem::path& dir, Origin origin) {
+std::vector<std::filesystem::path> Catalog::files_in(const std::filesystem::path& dir) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) return;
+    if (!std::filesystem::is_directory(dir, ec)) return {};
     std::vector<std::filesystem::path> files;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, std::filesystem::directory_options::skip_permission_denied, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
@@ -72,7 +72,11 @@ void Catalog::load_dir(const std::filesystem::path& dir, Origin origin) {
         if (it->is_regular_file() && it->path().extension() == ".toml") files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
-    for (const auto& file : files) load_file(file, origin);
+    return files;
+}
+
+void Catalog::load_dir(const std::filesystem::path& dir, Origin origin) {
+    for (const auto& file : files_in(dir)) load_file(file, origin);
 }
 
 Catalog Catalog::load_default(const std::filesystem::path& data_dir, const std::filesystem::path& user_dir) {

@@ -78,6 +78,35 @@ class TrackerTest(IsolatedTestCase):
         self.assertEqual(u.energy_basis, "gross")
         self.assertAlmostEqual(u.energy_j, u.summary()["energy_j"]["gross"], places=9)
 
+    def test_trackers_of_one_process_model_on_one_basis_and_see_a_changed_user_model(self):
+        # Every Tracker of a process shares one load of the power-model catalog: a second one
+        # models with the same model, and a model the user changes between two is still seen.
+        (self.tmp / "sys").mkdir()
+        os.environ["POWERML_SYSFS_ROOT"] = str(self.tmp / "sys")  # no RAPL here: the CPU is modelled
+        os.environ["POWERML_POWER_MODELS_CPU"] = "fit/test/cpu"
+        models = self.tmp / "xdg" / "powerml" / "power-models"
+        models.mkdir(parents=True)
+
+        def cpu_after_run(watts):
+            (models / "mine.toml").write_text(
+                'schema = "powerml.power-models/1"\n[[model]]\nid = "fit/test/cpu"\nkind = "cpu"\nform = "constant"\n'
+                f'scale = "machine"\nwatts = {watts}\nsource = "this test"\nlicence = "CC0-1.0"\n'
+                'match = { cpu = "Test CPU 1234" }\n')  # no CPU's: used because it is pinned
+            with powerml.Tracker(db=False) as t:  # an empty block: one interval, charged at the model's watts
+                pass
+            cpu = [c for c in t.summary()["components"] if c["component"] == "cpu" and c["kind"] == "model"]
+            self.assertEqual(len(cpu), 1, t.summary()["components"])
+            return cpu[0], {(c["name"], c.get("model_id")) for c in t.summary()["components"]}
+
+        first, first_components = cpu_after_run(7)
+        second, second_components = cpu_after_run(7)
+        self.assertEqual(first["model_id"], "fit/test/cpu")
+        self.assertEqual(second_components, first_components)
+        self.assertAlmostEqual(first["mean_power_w"], 7, delta=0.01)
+        self.assertAlmostEqual(second["mean_power_w"], 7, delta=0.01)
+        changed, _ = cpu_after_run(12.5)
+        self.assertAlmostEqual(changed["mean_power_w"], 12.5, delta=0.01)
+
     def test_live_values_while_running(self):
         with powerml.Tracker(interval_ms=10, zone="CY", db=False) as t:
             time.sleep(0.1)

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/power_models/catalog_cache.hpp"
 #include "powerml/sensors/machine_detect.hpp"
 #include "powerml/sensors/model_sensor.hpp"
 #include "support/temp_dir.hpp"
@@ -129,4 +130,25 @@ TEST(ModelSensorTest, SignalsAreLabelledAsModels) {
     EXPECT_DOUBLE_EQ(sensor.sample(cpu), 95.0);
     sensor.set_modelled(false, true);
     EXPECT_EQ(sensor.signals().size(), 1u);
+}
+
+TEST(ModelSensorTest, SensorsOfOneProcessShareOneCatalogLoad) {
+    // Each Python Tracker builds a ModelSensor: the second with the same setup reads no catalog file.
+    test::TempDir proc, sys, user;  // `user`: a folder no other test uses, so the first load is this test's
+    write_proc(proc, "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, false);
+    auto setup = fake_setup(sys);
+    setup.user_models_dir = user.path();
+    auto& cache = power_models::CatalogCache::process();
+    const auto before = cache.loads();
+    ModelSensor first(proc.path(), k_data, nullptr, setup);
+    ModelSensor second(proc.path(), k_data, nullptr, setup);
+    EXPECT_EQ(cache.loads(), before + 1);
+    EXPECT_EQ(second.cpu().model.id, first.cpu().model.id);
+    EXPECT_EQ(second.cpu_explanation(), first.cpu_explanation());
+    EXPECT_EQ(second.dram().model.id, first.dram().model.id);
+    // Another machine is another filter, hence another load, with its own answer.
+    write_proc(proc, "Imaginary CPU 9000", 4, false);
+    ModelSensor other(proc.path(), k_data, nullptr, setup);
+    EXPECT_EQ(cache.loads(), before + 2);
+    EXPECT_EQ(other.cpu().model.id, "default/unknown-cpu");
 }

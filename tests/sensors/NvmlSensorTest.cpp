@@ -169,6 +169,23 @@ TEST_F(NvmlSensorTest, ProbeWithoutLibraryIsUnusableWithReasonAndRemedy) {
     EXPECT_NE(probe.remedy.find("POWERML_NVML_LIBRARY"), std::string::npos);
 }
 
+TEST_F(NvmlSensorTest, AFailedLoadIsRememberedUntilTheLibraryAppears) {
+    // Each Tracker probes NVML: without the driver, the second probe does not search again.
+    const auto path = (dir.path() / "libnvidia-ml.so.1").string();
+    const auto calls = NvmlLibrary::dlopen_calls();
+    std::string first, second;
+    EXPECT_EQ(NvmlLibrary::load(path, first), nullptr);
+    EXPECT_EQ(NvmlLibrary::load(path, second), nullptr);
+    EXPECT_NE(first.find("cannot load " + path), std::string::npos) << first;
+    EXPECT_EQ(second, first);
+    EXPECT_EQ(NvmlLibrary::dlopen_calls(), calls + 1);
+    script("gpu uuid=GPU-1111\n");
+    std::filesystem::copy_file(POWERML_FAKE_NVML, path);
+    std::string error;
+    EXPECT_NE(NvmlLibrary::load(path, error), nullptr) << error;
+    EXPECT_EQ(NvmlLibrary::dlopen_calls(), calls + 2);
+}
+
 TEST_F(NvmlSensorTest, ProbeReportsFailedInit) {
     script("init_rc 9\n");
     NvmlOptions options;

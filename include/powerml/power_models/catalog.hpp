@@ -19,6 +19,8 @@ public:
     // Reads every *.toml under `dir` (recursively, sorted by path so the result is
     // deterministic); a missing folder adds nothing. Throws Error for a bad file.
     void load_dir(const std::filesystem::path& dir, Origin origin);
+    // The files load_dir(dir) reads, in the order it reads them (CatalogCache stamps them).
+    static std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir);
     void load_file(const std::filesystem::path& file, Origin origin);
     // Only models of these kinds are wanted (empty: all). A file whose one-line
     // `catalog = { ..., kinds = [...] }` header lists none of them is skipped unparsed: the

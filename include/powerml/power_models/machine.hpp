@@ -10,6 +10,7 @@ struct Dimm {
     double size_bytes = 0;
     double voltage_v = 0;   // dmidecode "Configured Voltage"; 0 = unknown
     double speed_mts = 0;   // dmidecode "Configured Memory Speed" in MT/s; 0 = unknown
+    bool operator==(const Dimm&) const = default;
 };
 
 struct Machine {
@@ -22,6 +23,7 @@ struct Machine {
     std::string instance_type;      // cloud instance type when the platform says it ("m5.large")
     std::string board;              // DMI product and board names ("PowerEdge R610")
     std::vector<Dimm> dimms;        // empty when dmidecode could not be read
+    bool operator==(const Machine&) const = default;  // CatalogCache keys on the machine
 };
 
 // "Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz" -> "intel core i7-8700k": the form both sides of a

@@ -20,7 +20,8 @@ std::vector<power_models::Dimm> parse_dmidecode_memory(const std::string& text);
 
 // `dmidecode -t memory` of this machine, or of the file $POWERML_DMIDECODE_FILE (tests).
 // Empty when not readable (not root, not installed) or when POWERML_SYSFS_ROOT points at a
-// fake tree, whose machine dmidecode cannot describe.
+// fake tree, whose machine dmidecode cannot describe. dmidecode runs at most once per process:
+// the firmware's tables do not change until the machine restarts.
 std::string read_dmidecode_memory();
 
 }  // namespace powerml::sensors

@@ -3,6 +3,7 @@
 // on machines without a driver. Only the handful of entry points PowerML reads are resolved;
 // each call returns NVML's own status code (0 = success) so callers can tell "not supported"
 // (3) from "GPU lost" (15). The types mirror the public nvml.h ABI.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,8 +53,11 @@ class NvmlLibrary {
 public:
     // Loads `path` (a file name searched by the dynamic loader, or a path) and calls
     // nvmlInit_v2. Returns null and fills `error` with what failed (dlopen text, a missing
-    // symbol, or nvmlInit's status and message).
+    // symbol, or nvmlInit's status and message). A path dlopen could not load fails again at
+    // once, with the same error, while the file (for a bare name: /etc/ld.so.cache) is unchanged.
     static std::shared_ptr<NvmlLibrary> load(const std::string& path, std::string& error);
+    // How many times load has called dlopen in this process (tests).
+    static std::size_t dlopen_calls();
     ~NvmlLibrary();  // nvmlShutdown, then dlclose
     NvmlLibrary(const NvmlLibrary&) = delete;
     NvmlLibrary& operator=(const NvmlLibrary&) = delete;

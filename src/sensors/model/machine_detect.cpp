@@ -1,5 +1,7 @@
 #include "powerml/sensors/machine_detect.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -94,15 +96,21 @@ std::string read_dmidecode_memory() {
         return text.str();
     }
     if (const char* fake = std::getenv("POWERML_SYSFS_ROOT"); fake && *fake) return {};
-    // Only root can read the SMBIOS tables; anyone else would just get an error message.
-    if (!std::filesystem::exists("/sys/firmware/dmi/tables/DMI")) return {};
-    FILE* pipe = ::popen("dmidecode -t memory 2>/dev/null", "r");
-    if (!pipe) return {};
-    std::string out;
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-    if (::pclose(pipe) != 0) return {};
-    return out;
+    // The firmware writes the SMBIOS tables at boot: dmidecode, a child process at every
+    // Tracker's start otherwise, runs once per process.
+    static const std::string text = [] {
+        // Only root can read the SMBIOS tables; anyone else would just get an error message
+        // (the file exists for everyone, so asking whether it exists did not spare them the run).
+        if (::access("/sys/firmware/dmi/tables/DMI", R_OK) != 0) return std::string();
+        FILE* pipe = ::popen("dmidecode -t memory 2>/dev/null", "r");
+        if (!pipe) return std::string();
+        std::string out;
+        char buffer[4096];
+        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+        if (::pclose(pipe) != 0) return std::string();
+        return out;
+    }();
+    return text;
 }
 
 power_models::Machine detect_machine(const std::filesystem::path& procfs_root, const std::filesystem::path& sysfs_root,

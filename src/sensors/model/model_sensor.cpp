@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "powerml/core/error.hpp"
+#include "powerml/power_models/catalog_cache.hpp"
 #include "powerml/sensors/machine_detect.hpp"
 
 namespace powerml::sensors {
@@ -49,14 +50,15 @@ ModelSensor::ModelSensor(std::filesystem::path procfs_root, const std::filesyste
     : m_proc(std::move(procfs_root)),
       m_machine(detect_machine(m_proc, setup.sysfs_root, setup.dmidecode_text)),
       m_stat(stat ? std::move(stat) : std::make_shared<ProcStat>(m_proc)) {
-    power_models::Catalog catalog;
-    catalog.set_wanted_kinds({ComponentKind::cpu, ComponentKind::dram});
-    std::set<std::string> pinned;
-    for (const auto& [kind, id] : setup.pins) pinned.insert(id);
-    catalog.set_machine_filter(m_machine, pinned);
-    catalog.load_dir(data_dir / "power-models", power_models::Origin::shipped);
-    if (!setup.user_models_dir.empty()) catalog.load_dir(setup.user_models_dir, power_models::Origin::user);
-    const power_models::Matcher matcher(catalog);
+    // Every ModelSensor of the process (each Python Tracker) shares one load of the catalog.
+    power_models::CatalogCache::Request request;
+    request.shipped_dir = data_dir / "power-models";
+    request.user_dir = setup.user_models_dir;
+    request.kinds = {ComponentKind::cpu, ComponentKind::dram};
+    request.machine = m_machine;
+    for (const auto& [kind, id] : setup.pins) request.keep_ids.insert(id);
+    const auto catalog = power_models::CatalogCache::process().get(request);
+    const power_models::Matcher matcher(*catalog);
     m_cpu = pick(matcher, m_machine, ComponentKind::cpu, setup.pins);
     m_dram = pick(matcher, m_machine, ComponentKind::dram, setup.pins);
     if (m_dram.model.form == Form::dram) {

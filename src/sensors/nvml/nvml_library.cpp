@@ -1,8 +1,11 @@
 #include "powerml/sensors/nvml_library.hpp"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <cstring>
+#include <map>
+#include <mutex>
 
 namespace powerml::sensors {
 
@@ -41,13 +44,50 @@ void bind(void* handle, const char* symbol, F& target) {
 // Entry points every driver since Volta has; without them the library is not usable.
 constexpr const char* k_required[] = {"nvmlInit_v2", "nvmlShutdown", "nvmlDeviceGetCount_v2",
                                       "nvmlDeviceGetHandleByIndex_v2"};
+
+// A dlopen that fails searches every library folder again each time: on a machine without the
+// NVIDIA driver each Python Tracker paid for it at its start. A failure is remembered per path
+// while what the loader would find is unchanged: the file itself for a path, and for a bare name
+// the loader's cache /etc/ld.so.cache, which ldconfig rewrites when a driver is installed.
+std::string loader_stamp(const std::string& path) {
+    const std::string file = path.find('/') == std::string::npos ? "/etc/ld.so.cache" : path;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return "absent";
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+struct LoadFailure {
+    std::string stamp;
+    std::string error;
+};
+std::mutex g_failures_mutex;
+std::map<std::string, LoadFailure> g_failures;  // path -> the last dlopen failure
+std::size_t g_dlopen_calls = 0;                  // under g_failures_mutex
+
 }  // namespace
 
+std::size_t NvmlLibrary::dlopen_calls() {
+    std::lock_guard lock(g_failures_mutex);
+    return g_dlopen_calls;
+}
+
 std::shared_ptr<NvmlLibrary> NvmlLibrary::load(const std::string& path, std::string& error) {
+    const std::string stamp = loader_stamp(path);
+    {
+        std::lock_guard lock(g_failures_mutex);
+        if (auto it = g_failures.find(path); it != g_failures.end() && it->second.stamp == stamp) {
+            error = it->second.error;
+            return nullptr;
+        }
+        ++g_dlopen_calls;
+    }
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char* text = ::dlerror();
         error = "cannot load " + path + ": " + (text ? text : "unknown dlopen error");
+        std::lock_guard lock(g_failures_mutex);
+        g_failures[path] = {stamp, error};
         return nullptr;
     }
     for (const char* symbol : k_required) {

@@ -96,6 +96,10 @@ RaplMsrSensor::RaplMsrSensor(const ProbeContext& context, std::shared_ptr<MsrAcc
                     " has no known RAPL registers");
     if (amd && cpu.family < 0x17) throw Error("AMD family " + std::to_string(cpu.family) + " predates RAPL (Zen, 17h)");
     m_vendor = cpu.vendor;
+    // Without the msr driver or the privilege (every VM, most users) no CPU opens: found out on
+    // CPU 0, which x86 keeps online, before the topology walk (files per CPU) that each
+    // Tracker's probe otherwise paid for only to fail.
+    m_msr->open_cpu(0);
     const Topology topo = read_topology(context.sysfs_root);
 
     auto open_cpu = [&](int n) { m_msr->open_cpu(n); };
