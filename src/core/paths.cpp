@@ -124,39 +124,85 @@ bool read_small_file(const std::filesystem::path& path, std::string& out) {
     return true;
 }
 
+namespace {
+
+// The open file of read_input_file and read_input_file_lines, checked: a regular file of at
+// most max_bytes. Closed by its destructor.
+class InputFile {
+public:
+    InputFile(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what)
+        : m_path(path), m_max(max_bytes), m_what(what) {
+        m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (m_fd < 0) throw Error(fmt::format("cannot read {} {}: {}", what, path.string(), std::strerror(errno)));
+        struct stat st {};
+        if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode))
+            throw Error(fmt::format("{} {} is not a regular file", what, path.string()));
+        if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+            throw Error(fmt::format("{} {} is {} bytes, more than the {} PowerML reads; is it the right file?", what,
+                                    path.string(), st.st_size, max_bytes));
+        m_size = static_cast<std::size_t>(st.st_size);
+    }
+    ~InputFile() {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+
+    std::size_t size_at_open() const { return m_size; }
+    // Up to `n` bytes into `into`; 0 at the end. `total` is what was read before, checked
+    // against the limit (the file may grow while being read).
+    std::size_t read(char* into, std::size_t n, std::size_t total) {
+        for (;;) {
+            const ssize_t got = ::read(m_fd, into, n);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) throw Error(fmt::format("cannot read {} {}: {}", m_what, m_path.string(), std::strerror(errno)));
+            if (total + static_cast<std::size_t>(got) > m_max)
+                throw Error(fmt::format("{} {} is larger than the {} bytes PowerML reads", m_what, m_path.string(), m_max));
+            return static_cast<std::size_t>(got);
+        }
+    }
+
+private:
+    const std::filesystem::path& m_path;
+    std::size_t m_max;
+    const std::string& m_what;
+    int m_fd = -1;
+    std::size_t m_size = 0;
+};
+
+}  // namespace
+
 std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) throw Error(fmt::format("cannot read {} {}: {}", what, path.string(), std::strerror(errno)));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error(fmt::format("{} {} is not a regular file", what, path.string()));
-    }
-    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-        ::close(fd);
-        throw Error(fmt::format("{} {} is {} bytes, more than the {} PowerML reads; is it the right file?", what,
-                                path.string(), st.st_size, max_bytes));
-    }
+    InputFile file(path, max_bytes, what);
     std::string out;
-    out.reserve(static_cast<std::size_t>(st.st_size));
+    out.reserve(file.size_at_open());
     char buffer[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            throw Error(fmt::format("cannot read {} {}: {}", what, path.string(), std::strerror(err)));
-        }
-        if (n == 0) break;
-        if (out.size() + static_cast<std::size_t>(n) > max_bytes) {  // grew while being read
-            ::close(fd);
-            throw Error(fmt::format("{} {} is larger than the {} bytes PowerML reads", what, path.string(), max_bytes));
-        }
-        out.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
+    while (const std::size_t n = file.read(buffer, sizeof buffer, out.size())) out.append(buffer, n);
     return out;
+}
+
+void read_input_file_lines(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what,
+                           const std::function<bool(std::string_view lines)>& on_lines) {
+    InputFile file(path, max_bytes, what);
+    // One buffer, reused: a partial last line moves to its front before the next read.
+    constexpr std::size_t k_chunk = 64 * 1024;
+    std::string buffer(k_chunk, '\0');
+    std::size_t held = 0, total = 0;
+    for (;;) {
+        if (buffer.size() - held < k_chunk / 2) buffer.resize(buffer.size() * 2);  // a line longer than the buffer
+        const std::size_t n = file.read(buffer.data() + held, buffer.size() - held, total);
+        total += n;
+        held += n;
+        if (n == 0) {
+            if (held > 0) on_lines(std::string_view(buffer.data(), held));
+            return;
+        }
+        const std::size_t last_newline = std::string_view(buffer.data(), held).rfind('\n');
+        if (last_newline == std::string_view::npos) continue;
+        if (!on_lines(std::string_view(buffer.data(), last_newline + 1))) return;
+        held -= last_newline + 1;
+        std::memmove(buffer.data(), buffer.data() + last_newline + 1, held);
+    }
 }
 
 }  // namespace powerml::paths

@@ -52,14 +52,13 @@ bool all_tokens_in(const std::vector<std::string>& rule, const std::vector<std::
 
 }  // namespace
 
-std::string blank_unmatchable_lines(const std::string& text, const Machine& machine, const std::set<std::string>& keep_ids) {
+void append_matchable_lines(std::string_view text, const Machine& machine, const std::set<std::string>& keep_ids,
+                            std::string& out) {
     const auto cpu_tokens = name_tokens(normalise_hardware_name(machine.cpu_model));
     std::vector<std::vector<std::string>> gpu_tokens;
     for (const auto& g : machine.gpus) gpu_tokens.push_back(name_tokens(normalise_hardware_name(g)));
     const std::string board = lower(machine.board);
 
-    std::string out;
-    out.reserve(text.size());
     std::size_t pos = 0;
     while (pos < text.size()) {
         const auto end = std::min(text.find('\n', pos), text.size());
@@ -96,6 +95,11 @@ std::string blank_unmatchable_lines(const std::string& text, const Machine& mach
         if (!drop) out.append(line);
         if (end < text.size()) out += '\n';
     }
+}
+
+std::string blank_unmatchable_lines(std::string_view text, const Machine& machine, const std::set<std::string>& keep_ids) {
+    std::string out;
+    append_matchable_lines(text, machine, keep_ids, out);
     return out;
 }
 

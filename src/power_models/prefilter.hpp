@@ -4,6 +4,7 @@
 // of milliseconds at each measurement's start; a catalog line is cheap to test as text.
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "powerml/power_models/machine.hpp"
 
@@ -13,6 +14,9 @@ namespace powerml::power_models::detail {
 // `  { id = "...", ..., match = { ... }, ... },` whose cpu, gpu, instance, board or vm rule
 // (a single string or bool written on that line) fails for `machine`, or which is `manual`,
 // unless its id is in `keep_ids`. Lines it cannot judge are kept.
-std::string blank_unmatchable_lines(const std::string& text, const Machine& machine, const std::set<std::string>& keep_ids);
+std::string blank_unmatchable_lines(std::string_view text, const Machine& machine, const std::set<std::string>& keep_ids);
+// The same for a piece of whole lines of a file read piece by piece, appended to `out`.
+void append_matchable_lines(std::string_view text, const Machine& machine, const std::set<std::string>& keep_ids,
+                            std::string& out);
 
 }  // namespace powerml::power_models::detail

@@ -1,7 +1,9 @@
 #pragma once
 // Where PowerML finds the machine (/sys, /proc: replaceable for tests) and its own data.
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace powerml::paths {
@@ -37,5 +39,10 @@ bool read_small_file(const std::filesystem::path& path, std::string& out);
 // that is not a regular file (a FIFO or /dev/zero would be read forever) or is larger than
 // `max_bytes`. Throws Error naming `what` and the file.
 std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what);
+// The same file, with the same checks, handed over in pieces of whole lines (each but the last
+// ends with '\n') as it is read, for a reader that keeps little of a large file: the whole
+// never sits in memory. `on_lines` returns false to stop reading.
+void read_input_file_lines(const std::filesystem::path& path, std::size_t max_bytes, const std::string& what,
+                           const std::function<bool(std::string_view lines)>& on_lines);
 
 }  // namespace powerml::paths

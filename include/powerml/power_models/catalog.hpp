@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -49,7 +50,7 @@ public:
     std::size_t size() const { return m_models.size(); }
 
 private:
-    bool wanted(const std::string& text) const;
+    bool wanted(std::string_view text) const;
     std::vector<ComponentKind> m_wanted;
     std::optional<Machine> m_machine;
     std::set<std::string> m_keep;
