@@ -1,6 +1,10 @@
 // powerml: the command-line front end. Parses, dispatches to one subcommand, and is the one
 // place where library errors become a message and an exit status.
+#include <algorithm>
 #include <cstdio>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
 #include <exception>
 
 #include <CLI/CLI.hpp>
@@ -16,25 +20,40 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "powerml " POWERML_VERSION);
 
     int exit_code = 0;
-    powerml::cli::add_measure_command(app, exit_code);
-    powerml::cli::add_mark_command(app, exit_code);
-    powerml::cli::add_runs_command(app, exit_code);
-    powerml::cli::add_demo_command(app, exit_code);
-    powerml::cli::add_sensors_command(app, exit_code);
-    powerml::cli::add_meter_command(app, exit_code);
-    powerml::cli::add_intensity_command(app, exit_code);
-    powerml::cli::add_zones_command(app, exit_code);
-    powerml::cli::add_models_command(app, exit_code);
-    powerml::cli::add_plan_command(app, exit_code);
-    powerml::cli::add_experiment_command(app, exit_code);
-    powerml::cli::add_report_command(app, exit_code);
-    powerml::cli::add_predict_command(app, exit_code);
-    powerml::cli::add_serve_command(app, exit_code);
-    powerml::cli::add_workload_command(app, exit_code);
-    powerml::cli::add_model_info_command(app, exit_code);
-    powerml::cli::add_profile_command(app, exit_code);
-    powerml::cli::add_estimate_command(app, exit_code);
-
+    // Each entry adds the top-level subcommands it names. Only the one asked for is built when
+    // the first argument names it: building all of them (every option, validator and help
+    // text) cost about 2 ms of every command's start. Anything else (help, a typo, an option
+    // first) builds them all, so help and "did you mean" see every subcommand.
+    using Adder = void (*)(CLI::App&, int&);
+    const std::pair<std::initializer_list<std::string_view>, Adder> commands[] = {
+        {{"measure"}, powerml::cli::add_measure_command},
+        {{"mark", "metric"}, powerml::cli::add_mark_command},
+        {{"runs"}, powerml::cli::add_runs_command},
+        {{"demo", "demo-workload"}, powerml::cli::add_demo_command},
+        {{"sensors"}, powerml::cli::add_sensors_command},
+        {{"meter"}, powerml::cli::add_meter_command},
+        {{"intensity"}, powerml::cli::add_intensity_command},
+        {{"zones"}, powerml::cli::add_zones_command},
+        {{"models"}, powerml::cli::add_models_command},
+        {{"plan"}, powerml::cli::add_plan_command},
+        {{"experiment"}, powerml::cli::add_experiment_command},
+        {{"report"}, powerml::cli::add_report_command},
+        {{"predict"}, powerml::cli::add_predict_command},
+        {{"serve"}, powerml::cli::add_serve_command},
+        {{"workload"}, powerml::cli::add_workload_command},
+        {{"model-info"}, powerml::cli::add_model_info_command},
+        {{"profile", "profile-run"}, powerml::cli::add_profile_command},
+        {{"estimate"}, powerml::cli::add_estimate_command},
+    };
+    const std::string_view first = argc > 1 ? argv[1] : "";
+    Adder only = nullptr;
+    for (const auto& [names, add] : commands)
+        if (std::find(names.begin(), names.end(), first) != names.end()) only = add;
+    if (only) {
+        only(app, exit_code);
+    } else {
+        for (const auto& [names, add] : commands) add(app, exit_code);
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
