@@ -10,6 +10,9 @@
 # the median over the rounds, with the load average at start and end. Absolute numbers depend
 # on the machine; the ratio is what to compare between sessions.
 #
+# "plan" repeats one request (powerml answers it from the plan it kept, after checking the
+# series did not change); "plan_fresh" renames the job at every request, so each is planned.
+#
 # POST /v1/plan: nginx's static module answers POST with 405, so its config has
 # `error_page 405 =200 $uri;` on that location: the same POST (same body, same headers, sent by
 # the same wrk Lua script) gets the stored plan's bytes back with 200 from both servers.
@@ -114,9 +117,25 @@ wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/toml"
 EOF
+# The same job under a new name at every request: powerml keeps the answer to a repeated plan
+# (re-checked against the series on each request), so "plan" measures that kept answer and
+# "plan_fresh" a plan computed for every request. nginx gets the plan's bytes for both.
+cat >"$tmp/plan_fresh.lua" <<EOF
+local f = assert(io.open("$tmp/job.toml", "rb"))
+local job = f:read("*a")
+f:close()
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = job:gsub('name = "cnn%-mec"', 'name = "cnn-mec-' .. counter .. '"', 1)
+  return wrk.format("POST", nil, {["Content-Type"] = "application/toml"}, body)
+end
+EOF
 
 names=(healthz metrics forecast best plan)
-declare -A url=([healthz]=/healthz [metrics]=/metrics [forecast]="$forecast" [best]="$best" [plan]=/v1/plan)
+declare -A url=([healthz]=/healthz [metrics]=/metrics [forecast]="$forecast" [best]="$best" [plan]=/v1/plan
+                [plan_fresh]=/v1/plan)
+timed=("${names[@]}" plan_fresh)
 
 # Each answer once, into nginx's root at the route's path (nginx ignores the query string).
 www="$tmp/www"
@@ -194,7 +213,8 @@ results="$tmp/results"
 : >"$results"
 bench() {  # NAME SERVER PORT
   local u="${url[$1]}" a=(-t"$threads" -c"$connections" -d"${seconds}s")
-  [[ "$1" == plan ]] && a+=(-s "$tmp/plan.lua")
+  [[ "$1" == plan || ("$1" == plan_fresh && "$2" == nginx) ]] && a+=(-s "$tmp/plan.lua")
+  [[ "$1" == plan_fresh && "$2" == powerml ]] && a+=(-s "$tmp/plan_fresh.lua")
   local out rps non2xx
   out=$(wrk "${a[@]}" "http://127.0.0.1:$3$u")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -202,7 +222,7 @@ bench() {  # NAME SERVER PORT
   echo "$1 $2 ${rps:-0} ${non2xx:-0}" >>"$results"
 }
 for ((r = 1; r <= rounds; r++)); do
-  for n in "${names[@]}"; do
+  for n in "${timed[@]}"; do
     bench "$n" powerml "$port"
     bench "$n" nginx "$nginx_port"
   done
