@@ -156,30 +156,27 @@ public:
     }
 
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
-        if (m_remote_port < 0) {
-            sockaddr_storage addr{};
-            socklen_t len = sizeof addr;
-            if (::getpeername(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
-            m_remote_ip = address_of(addr);
-            m_remote_port = port_of(addr);
-        }
-        ip = m_remote_ip;
-        port = m_remote_port;
+        address_once(::getpeername, m_remote_ip, m_remote_port, ip, port);
     }
     void get_local_ip_and_port(std::string& ip, int& port) const override {
-        if (m_local_port < 0) {
-            sockaddr_storage addr{};
-            socklen_t len = sizeof addr;
-            if (::getsockname(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
-            m_local_ip = address_of(addr);
-            m_local_port = port_of(addr);
-        }
-        ip = m_local_ip;
-        port = m_local_port;
+        address_once(::getsockname, m_local_ip, m_local_port, ip, port);
     }
     socket_t socket() const override { return m_sock; }
 
 private:
+    // One getpeername/getsockname per connection, not one per request: the answer is kept.
+    void address_once(int (*query)(int, sockaddr*, socklen_t*), std::string& kept_ip, int& kept_port, std::string& ip,
+                      int& port) const {
+        if (kept_port < 0) {
+            sockaddr_storage addr{};
+            socklen_t len = sizeof addr;
+            if (query(m_sock, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+            kept_ip = address_of(addr);
+            kept_port = port_of(addr);
+        }
+        ip = kept_ip;
+        port = kept_port;
+    }
     static constexpr std::size_t k_gather_bytes = 64 * 1024;  // more is sent as it comes
 
     socket_t m_sock;
