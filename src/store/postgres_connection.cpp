@@ -202,6 +202,8 @@ public:
         }
         pq().PQclear(result);
     }
+    // Row locks and MVCC: a writer waits for another only on the rows both touch.
+    void begin_write() override { exec("BEGIN"); }
     bool in_transaction() const override {
         const auto status = pq().PQtransactionStatus(m_conn);
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;

@@ -67,6 +67,11 @@ public:
     // Runs statements without parameters (schema changes, BEGIN and COMMIT).
     virtual void exec(const std::string& sql) = 0;
     virtual bool in_transaction() const = 0;
+    // BEGIN of a transaction that writes. On SQLite it takes the write lock at once (BEGIN
+    // IMMEDIATE), waiting out the busy timeout: a deferred BEGIN that has read first and then
+    // writes after another process committed gets "database is locked" at once, no wait (WAL's
+    // snapshot rule), which lost one of two ranks' runs started together on a fresh store.
+    virtual void begin_write() = 0;
     // BEGIN, holding off every other writer's schema change until COMMIT: concurrent first
     // opens (many nodes starting at once) migrate one after the other.
     virtual void begin_schema_change() = 0;
@@ -102,7 +107,7 @@ std::optional<std::string> location_problem(std::string_view location);
 // ended the transaction already, and a second error must not hide the first.
 class SqlTransaction {
 public:
-    explicit SqlTransaction(SqlConnection& db) : m_db(db) { m_db.exec("BEGIN"); }
+    explicit SqlTransaction(SqlConnection& db) : m_db(db) { m_db.begin_write(); }
     ~SqlTransaction() {
         if (m_done || !m_db.in_transaction()) return;
         try {

@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "powerml/core/error.hpp"
 #include "sql_connection.hpp"
@@ -101,10 +103,11 @@ public:
             m_db = nullptr;
             open("file:" + file.string() + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, " read-only");
         }
-        sqlite3_busy_timeout(m_db, 5000);
+        sqlite3_busy_timeout(m_db, static_cast<int>(k_busy_timeout.count()));
         if (mode == Mode::read_write) {
             try {
-                exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+                switch_to_wal();
+                exec("PRAGMA synchronous=NORMAL");
             } catch (...) {
                 sqlite3_close(m_db);
                 throw;
@@ -125,6 +128,7 @@ public:
         }
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(m_db); }
+    void begin_write() override { exec("BEGIN IMMEDIATE"); }
     // IMMEDIATE takes the write lock at BEGIN: a second process waits (busy timeout) instead of
     // reading the old schema and failing to upgrade it.
     void begin_schema_change() override { exec("BEGIN IMMEDIATE"); }
@@ -140,6 +144,26 @@ public:
     bool is_postgresql() const override { return false; }
 
 private:
+    static constexpr std::chrono::milliseconds k_busy_timeout{5000};
+
+    // Switching to WAL needs the file to itself. While another process is between BEGIN
+    // IMMEDIATE and COMMIT (creating the schema of a store both just opened), SQLite answers
+    // "database is locked" at once instead of waiting on the busy timeout (waiting could
+    // deadlock inside SQLite): the switch is retried for as long as that timeout.
+    void switch_to_wal() {
+        const auto give_up = std::chrono::steady_clock::now() + k_busy_timeout;
+        for (;;) {
+            char* message = nullptr;
+            const int rc = sqlite3_exec(m_db, "PRAGMA journal_mode=WAL", nullptr, nullptr, &message);
+            const std::string why = rc == SQLITE_OK ? "" : message ? message : sqlite3_errmsg(m_db);
+            sqlite3_free(message);
+            if (rc == SQLITE_OK) return;
+            if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= give_up)
+                throw Error("run store " + shown() + ": " + why);
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+
     void open(const std::string& name, int flags, const char* how) {
         if (sqlite3_open_v2(name.c_str(), &m_db, flags, nullptr) == SQLITE_OK) return;
         const std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";

@@ -3,6 +3,9 @@
 // version 1 layout, PostgreSQL's concurrent writers and connection errors.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -589,4 +592,30 @@ TEST(PostgresRunStoreTest, ReadOnlyOpenOfAnEmptyDatabaseCreatesNothing) {
     }
     // Still no table: the query divides by zero if the store created its meta table.
     EXPECT_NO_THROW(server->admin("SELECT 1 / (CASE WHEN to_regclass('meta') IS NULL THEN 1 ELSE 0 END)", location.substr(location.rfind('/') + 1)));
+}
+
+// Two ranks, or two jobs, starting on a fresh store at once: switching the file to WAL needs it
+// to itself, and SQLite answers that with "database is locked" at once, not after the busy
+// timeout. The store waits for the other process's lock as it does for any other.
+TEST(RunStoreTest, OpeningWaitsForAnotherProcessHoldingTheFileWhileItSwitchesToWal) {
+    test::TempDir dir;
+    const auto file = dir.path() / "fresh.sqlite";
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &other), SQLITE_OK);
+    // The other process is itself between BEGIN IMMEDIATE and COMMIT (as when it creates the
+    // schema): our switch must wait, not take the deadlock-avoiding "locked" as an answer.
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE; CREATE TABLE held (x);", nullptr, nullptr, nullptr), SQLITE_OK);
+    std::thread release([other] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        store::RunStore opened(file);
+        EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200)) << "the lock was not held";
+    } catch (const Error& e) {
+        ADD_FAILURE() << "opening gave up while another process held the file: " << e.what();
+    }
+    release.join();
+    sqlite3_close(other);
 }
