@@ -169,6 +169,34 @@ TEST_F(NvmlSensorTest, ProbeWithoutLibraryIsUnusableWithReasonAndRemedy) {
     EXPECT_NE(probe.remedy.find("POWERML_NVML_LIBRARY"), std::string::npos);
 }
 
+TEST_F(NvmlSensorTest, WithoutADriverTheDefaultLibraryIsNotSearchedFor) {
+    // A machine without NVIDIA's driver pays no dlopen search at each start; one with the
+    // driver's traces (Linux, a container given GPUs, WSL 2) has NVML looked for as before.
+    ProbeContext context;
+    context.procfs_root = dir.path() / "proc";
+    std::filesystem::create_directories(context.procfs_root);
+    std::filesystem::create_directories(dir.path() / "dev");
+    ::setenv("POWERML_DEVFS_ROOT", (dir.path() / "dev").c_str(), 1);
+    const NvmlOptions default_library;
+    const auto calls = NvmlLibrary::dlopen_calls();
+    const Probe none = probe_nvml(context, default_library);
+    EXPECT_EQ(none.sensor, nullptr);
+    EXPECT_NE(none.reason.find("no NVIDIA driver is loaded"), std::string::npos) << none.reason;
+    EXPECT_NE(none.remedy.find("POWERML_NVML_LIBRARY"), std::string::npos);
+    EXPECT_EQ(NvmlLibrary::dlopen_calls(), calls);
+    for (const auto& trace : {context.procfs_root / "driver" / "nvidia", dir.path() / "dev" / "nvidiactl", dir.path() / "dev" / "dxg"}) {
+        std::filesystem::create_directories(trace);
+        const Probe looked = probe_nvml(context, default_library);
+        EXPECT_EQ(looked.reason.find("no NVIDIA driver is loaded"), std::string::npos) << trace << ": " << looked.reason;
+        std::filesystem::remove(trace);
+    }
+    // A library named by the user is tried whatever the driver's traces say.
+    NvmlOptions named;
+    named.library_path = (dir.path() / "no-such-libnvidia-ml.so.1").string();
+    EXPECT_NE(probe_nvml(context, named).reason.find("cannot load"), std::string::npos);
+    ::unsetenv("POWERML_DEVFS_ROOT");
+}
+
 TEST_F(NvmlSensorTest, AFailedLoadIsRememberedUntilTheLibraryAppears) {
     // Each Tracker probes NVML: without the driver, the second probe does not search again.
     const auto path = (dir.path() / "libnvidia-ml.so.1").string();

@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 
 #include "powerml/core/error.hpp"
+#include "powerml/sensors/rapl_msr_sensor.hpp"  // devfs_root
 
 namespace powerml::sensors {
 
@@ -262,9 +264,30 @@ std::string NvmlSensor::describe() const {
     return text;
 }
 
-Probe probe_nvml(const ProbeContext& /*context*/, const NvmlOptions& options) {
+namespace {
+
+// NVML works only with NVIDIA's kernel driver loaded: /proc/driver/nvidia on Linux,
+// /dev/nvidiactl in a container given GPUs, /dev/dxg under WSL 2.
+bool nvidia_driver_present(const std::filesystem::path& procfs_root) {
+    std::error_code ec;
+    return std::filesystem::exists(procfs_root / "driver" / "nvidia", ec) ||
+           std::filesystem::exists(devfs_root() / "nvidiactl", ec) || std::filesystem::exists(devfs_root() / "dxg", ec);
+}
+
+}  // namespace
+
+Probe probe_nvml(const ProbeContext& context, const NvmlOptions& options) {
     Probe probe;
     probe.source = "nvml";
+    // Without a driver the default library is not searched for (a dlopen through the whole
+    // library path at every start, for nothing); a library named by POWERML_NVML_LIBRARY is
+    // always tried.
+    if (options.library_path == NvmlOptions{}.library_path && !nvidia_driver_present(context.procfs_root)) {
+        probe.reason = "no NVIDIA driver is loaded (no " + (context.procfs_root / "driver" / "nvidia").string() + ", " +
+                       (devfs_root() / "nvidiactl").string() + " or " + (devfs_root() / "dxg").string() + ")";
+        probe.remedy = "install the NVIDIA driver (it provides libnvidia-ml.so.1), or point POWERML_NVML_LIBRARY at it";
+        return probe;
+    }
     try {
         const auto selection = GpuSelection::choose(options.gpus, options.cuda_visible_devices);
         auto sensor = NvmlSensor::open(options.library_path, selection);
