@@ -9,7 +9,7 @@ ctest --output-on-failure --parallel "$(nproc)" --label-exclude hw "$@"
 # build); POWERML_SKIP_FUZZ=1 leaves it out. Without clang it says so and carries on.
 if [[ -z "${POWERML_SKIP_FUZZ:-}" ]]; then
   rc=0
-  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_SEED="${FUZZ_SEED:-1}" "$root/scripts/fuzz.sh" || rc=$?
+  FUZZ_SECONDS="${FUZZ_SECONDS:-6}" FUZZ_SEED="${FUZZ_SEED:-1}" "$root/scripts/fuzz.sh" || rc=$?
   if ((rc == 77)); then
     echo "test.sh: the fuzz step was SKIPPED (no clang-14); install clang-14 libfuzzer-14-dev to run it" >&2
   elif ((rc != 0)); then
