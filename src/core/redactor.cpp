@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "powerml/core/percent_encoding.hpp"
+
 namespace powerml {
 
 namespace {
@@ -93,20 +95,6 @@ std::string json_escaped(std::string_view s) {
     return out;
 }
 
-std::string percent_decoded(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    return out;
-}
-
 std::string base64(std::string_view s) {
     static constexpr char k_table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -167,9 +155,9 @@ void Redactor::add_request(std::string_view path_and_query, const std::map<std::
             const std::size_t amp = rest.find('&');
             const std::string_view pair = rest.substr(0, amp);
             const std::size_t eq = pair.find('=');
-            if (eq != std::string_view::npos && is_auth_name(percent_decoded(pair.substr(0, eq)))) {
+            if (eq != std::string_view::npos && is_auth_name(percent_decoded(pair.substr(0, eq), true))) {
                 add_secret(pair.substr(eq + 1));
-                add_secret(percent_decoded(pair.substr(eq + 1)));
+                add_secret(percent_decoded(pair.substr(eq + 1), true));
             }
             if (amp == std::string_view::npos) break;
             rest.remove_prefix(amp + 1);

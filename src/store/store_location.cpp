@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "libpq_library.hpp"
+#include "powerml/core/percent_encoding.hpp"
 #include "powerml/core/redactor.hpp"
 #include "sql_connection.hpp"
 
@@ -44,20 +45,6 @@ bool is_postgresql_location(std::string_view location) {
 
 namespace {
 
-std::string percent_decoded(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 // The password written in a URI's user part, as written (nothing when there is none).
 std::optional<std::string_view> uri_password(std::string_view location) {
     const std::size_t start = location.find("://") + 3;
@@ -85,7 +72,7 @@ std::optional<std::string> location_problem(std::string_view location) {
         if (std::string_view(o->keyword) == "password") parsed = o->val;
     // A '/', '@', '?' or '#' left raw in the password makes libpq read part of it as the host,
     // port or database, which it would then print: such a URI is refused before any connection.
-    if (!parsed || parsed != percent_decoded(*written))
+    if (!parsed || parsed != percent_decoded(*written, false))
         return "its password holds a character a URI must percent-encode (write '/' as %2F, '@' as %40), or keep the "
                "password in ~/.pgpass or PGPASSFILE instead";
     return std::nullopt;
@@ -96,7 +83,7 @@ Redactor location_redactor(std::string_view location) {
     if (has_uri_prefix(location))
         if (const auto written = uri_password(location)) {
             redactor.add_secret(*written);
-            redactor.add_secret(percent_decoded(*written));
+            redactor.add_secret(percent_decoded(*written, false));
         }
     if (const auto options = parse_conninfo(location))
         for (const PQconninfoOption* o = options.get(); o->keyword; ++o)
